@@ -1,0 +1,254 @@
+package fedgate.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import fedgate.app.embedded.EmbeddedBroker;
+import fedgate.app.embedded.EmbeddedMailServer;
+import fedgate.app.embedded.EmbeddedSftpServer;
+import fedgate.fed.FedDocumentReader;
+import fedgate.fed.MailFedReader;
+import fedgate.intake.IntakeService;
+import fedgate.partner.Partner;
+import fedgate.partner.PartnerRegistry;
+import fedgate.state.Database;
+import fedgate.state.RequestRepository;
+import fedgate.validation.RequestValidator;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jms.connection.CachingConnectionFactory;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The running gateway: state store, embedded servers (when configured), Camel routes from {@code routes/},
+ * and the HTTP API. {@link #start(GatewayConfig)} returns once everything listens; {@link #close()} stops it
+ * in reverse order.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private EmbeddedBroker broker;
+    private EmbeddedSftpServer sftp;
+    private EmbeddedMailServer mail;
+    private DataSource dataSource;
+    private RequestRepository requests;
+    private PartnerRegistry partners;
+    private Main camel;
+    private HttpApi http;
+    private String adminPassword;
+    private String mailPassword;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+    }
+
+    public static Gateway start(GatewayConfig config) throws Exception {
+        Gateway g = new Gateway(config);
+        try {
+            g.startAll();
+        } catch (Exception | Error e) {
+            g.close();
+            throw e;
+        }
+        return g;
+    }
+
+    private void startAll() throws Exception {
+        Path home = config.home();
+        Files.createDirectories(home);
+        Files.createDirectories(config.dataDir());
+        LOG.info("fedgate starting, home {}", home);
+
+        adminPassword = Secrets.secret("FEDGATE_ADMIN_PASSWORD", config.secretsDir().resolve("admin-password"));
+        mailPassword = Secrets.secret("FEDGATE_MAIL_PASSWORD", config.secretsDir().resolve("mail-fed"));
+
+        dataSource = Database.migrate(openDatabase());
+        requests = new RequestRepository(dataSource);
+        partners = PartnerRegistry.withSamples(Path.of(config.get("fedgate.partners.dir")).toAbsolutePath());
+        LOG.info("partners: {}", partners.all().stream().map(Partner::id).collect(Collectors.joining(", ")));
+
+        String brokerPassword = Secrets.secret("FEDGATE_BROKER_PASSWORD", config.secretsDir().resolve("broker-fedgate"));
+        String brokerUrl = config.get("fedgate.broker.url");
+        if (config.flag("fedgate.broker.embedded")) {
+            EmbeddedBroker.Settings defaults = EmbeddedBroker.Settings.fromHome(home, config.port("fedgate.broker.port"),
+                    partners.all().stream().map(Partner::id).toList());
+            broker = new EmbeddedBroker(new EmbeddedBroker.Settings(defaults.port(), defaults.dataDir(),
+                    defaults.internalPassword(), defaults.partnerPasswords(),
+                    Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts")), 1000));
+            broker.start();
+            started.add(broker);
+            brokerUrl = broker.url();
+        }
+
+        GatewayConfig effective = config;
+        if (config.flag("fedgate.sftp.embedded")) {
+            sftp = EmbeddedSftpServer.forGateway(config, partners);
+            sftp.start();
+            started.add(sftp);
+            effective = effective.with("fedgate.sftp.port", Integer.toString(sftp.port()));
+        }
+        if (config.flag("fedgate.mail.embedded")) {
+            mail = new EmbeddedMailServer(config.get("fedgate.mail.smtp.host"), config.port("fedgate.mail.smtp.port"),
+                    config.port("fedgate.mail.imap.port"), config.get("fedgate.mail.intake.user"), mailPassword);
+            mail.start();
+            started.add(mail);
+            effective = effective.with("fedgate.mail.smtp.port", Integer.toString(mail.smtpPort()))
+                    .with("fedgate.mail.imap.port", Integer.toString(mail.imapPort()));
+        }
+
+        ObjectMapper json = json();
+        Clock clock = Clock.systemUTC();
+        IntakeService intake = new IntakeService(requests, new FedDocumentReader(), new MailFedReader(),
+                new RequestValidator(partners), partners, json, home.resolve("quarantine"),
+                config.bytes("fedgate.intake.max-bytes"), clock);
+
+        camel = new Main();
+        java.util.Properties props = effective.asProperties();
+        props.setProperty("fedgate.mail.password", mailPassword);
+        props.setProperty("fedgate.sftp.private-key", effective.path("fedgate.sftp.private-key").toString());
+        props.setProperty("fedgate.sftp.known-hosts", effective.path("fedgate.sftp.known-hosts").toString());
+        camel.setInitialProperties(props);
+        camel.configure().withRoutesIncludePattern("file:" + routesDir() + "/*.camel.yaml");
+        camel.configure().routeControllerConfig().setEnabled(true);
+        camel.configure().routeControllerConfig().setBackOffDelay(2000);
+        camel.configure().withJmxEnabled(false);
+        camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
+        camel.bind("jms", jms(brokerUrl, brokerPassword));
+        camel.start();
+        started.add(camel::stop);
+
+        http = new HttpApi(config.get("fedgate.http.host"), config.port("fedgate.http.port"), adminPassword, requests,
+                json, this::health);
+        http.start();
+        started.add(http);
+        LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
+    }
+
+    private DataSource openDatabase() {
+        String url = config.get("fedgate.db.url", "");
+        if (url.isEmpty()) {
+            Path db = config.dataDir().resolve("db");
+            LOG.info("state: embedded H2 database under {}", db);
+            return Database.h2(db);
+        }
+        LOG.info("state: external database {}", url.replaceAll("password=[^&;]*", "password=***"));
+        return Database.fromUrl(url, config.get("fedgate.db.user"),
+                Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password")));
+    }
+
+    private Path routesDir() {
+        return Path.of(config.get("fedgate.routes.dir")).toAbsolutePath().normalize();
+    }
+
+    private static JmsComponent jms(String url, String password) {
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, EmbeddedBroker.INTERNAL_USER, password);
+        CachingConnectionFactory caching = new CachingConnectionFactory(cf);
+        caching.setSessionCacheSize(10);
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(caching);
+        return jms;
+    }
+
+    public static ObjectMapper json() {
+        return new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
+    private Map<String, Boolean> health() {
+        Map<String, Boolean> h = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            h.put("database", c.isValid(2));
+        } catch (Exception e) {
+            h.put("database", false);
+        }
+        if (broker != null) {
+            h.put("broker", broker.server() != null && broker.server().isActive());
+        }
+        if (sftp != null) {
+            h.put("sftp", sftp.isRunning());
+        }
+        if (mail != null) {
+            h.put("mail", mail.isRunning());
+        }
+        h.put("routes", camel.getCamelContext() != null && camel.getCamelContext().isStarted());
+        return h;
+    }
+
+    public CamelContext camelContext() {
+        return camel.getCamelContext();
+    }
+
+    public RequestRepository requests() {
+        return requests;
+    }
+
+    public PartnerRegistry partners() {
+        return partners;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    public EmbeddedSftpServer sftp() {
+        return sftp;
+    }
+
+    public EmbeddedMailServer mail() {
+        return mail;
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    public String mailPassword() {
+        return mailPassword;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}", started.get(i).getClass().getSimpleName(), e);
+            }
+        }
+        started.clear();
+        if (dataSource != null && config.get("fedgate.db.url", "").isEmpty()) {
+            try (Connection c = dataSource.getConnection()) {
+                c.createStatement().execute("SHUTDOWN");
+            } catch (Exception e) {
+                LOG.warn("H2 shutdown failed", e);
+            }
+            dataSource = null;
+        }
+        LOG.info("fedgate stopped");
+    }
+}

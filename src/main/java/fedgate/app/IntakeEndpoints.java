@@ -1,0 +1,190 @@
+package fedgate.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fedgate.intake.Acknowledgement;
+import fedgate.intake.AcknowledgementText;
+import fedgate.intake.Inbound;
+import fedgate.intake.IntakeService;
+import fedgate.partner.Channel;
+import fedgate.partner.PartnerRegistry;
+import fedgate.state.RequestRepository;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The thin Camel-facing adapter of the intake routes: turns what each channel delivers into an {@link Inbound},
+ * hands it to {@link IntakeService}, and exposes the outcome as headers the YAML routes branch on.
+ */
+public final class IntakeEndpoints {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeEndpoints.class);
+
+    public static final String REQUEST_ID = "fedgateRequestId";
+    public static final String ACCEPTED = "fedgateAccepted";
+    public static final String DUPLICATE = "fedgateDuplicate";
+    public static final String PARTNER = "fedgatePartner";
+    public static final String REFERENT = "fedgateReferent";
+    public static final String CHANNEL = "fedgateChannel";
+    public static final String ACK_JSON = "fedgateAckJson";
+    public static final String ACK_TEXT = "fedgateAckText";
+    public static final String SOURCE_REF = "fedgateSourceRef";
+
+    private final IntakeService intake;
+    private final RequestRepository requests;
+    private final PartnerRegistry partners;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public IntakeEndpoints(IntakeService intake, RequestRepository requests, PartnerRegistry partners,
+                           ObjectMapper json, Clock clock) {
+        this.intake = intake;
+        this.requests = requests;
+        this.partners = partners;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** IMAP: the raw message (camel-mail with mapMailMessage=false), read while its folder is open. */
+    public void receiveMail(Exchange ex) throws MessagingException, IOException {
+        Message message = ex.getIn().getBody(Message.class);
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        message.writeTo(raw);
+        String[] ids = message.getHeader("Message-ID");
+        String messageId = ids == null || ids.length == 0 ? null : ids[0].trim();
+        receive(ex, new Inbound(Channel.MAIL, messageId, null, true, null, "message/rfc822", raw.toByteArray(),
+                clock.instant()));
+    }
+
+    /**
+     * SFTP: the gateway's account sees {@code <partner>/inbox/<file>}; the partner is the directory the
+     * server put the file in (the server authenticated that account), checked against the registry.
+     */
+    public void receiveSftp(Exchange ex) {
+        byte[] raw = ex.getIn().getBody(byte[].class);
+        String relative = ex.getIn().getHeader(Exchange.FILE_NAME, String.class);
+        List<String> parts = Arrays.asList(relative.split("/"));
+        String partner = parts.size() == 3 && "inbox".equals(parts.get(1)) && partners.find(parts.get(0)).isPresent()
+                ? parts.get(0) : null;
+        String fileName = parts.get(parts.size() - 1);
+        receive(ex, new Inbound(Channel.SFTP, fileName, partner, partner != null, fileName, null, raw,
+                clock.instant()));
+    }
+
+    /** Broker: the validated user Artemis stamped on the message is the partner. */
+    public void receiveBroker(Exchange ex) {
+        byte[] raw = ex.getIn().getBody(byte[].class);
+        if (raw == null) {
+            raw = new byte[0];
+        }
+        String user = ex.getIn().getHeader("_AMQ_VALIDATED_USER", String.class);
+        String messageId = ex.getIn().getHeader("JMSMessageID", String.class);
+        receive(ex, new Inbound(Channel.BROKER, messageId, user, user != null, null, "application/json", raw,
+                clock.instant()));
+    }
+
+    private void receive(Exchange ex, Inbound in) {
+        IntakeService.Outcome outcome = intake.receive(in);
+        Acknowledgement ack = outcome.ack();
+        Map<String, Object> h = ex.getIn().getHeaders();
+        h.put(REQUEST_ID, ack.requestId());
+        h.put(ACCEPTED, ack.accepted());
+        h.put(DUPLICATE, outcome.duplicate());
+        h.put(PARTNER, ack.partnerId());
+        h.put(REFERENT, outcome.referentEmail());
+        h.put(CHANNEL, in.channel().name());
+        h.put(SOURCE_REF, in.sourceRef());
+        h.put(ACK_JSON, write(ack));
+        h.put(ACK_TEXT, AcknowledgementText.body(ack, in.channel()));
+        ex.getIn().setBody(outcome.requestId());
+    }
+
+    /** Prepares the reply mail: To is the registry's referent address, never an address read from the mail. */
+    public void prepareAckMail(Exchange ex) {
+        Acknowledgement ack = read(ex.getIn().getHeader(ACK_JSON, String.class));
+        String inReplyTo = ex.getIn().getHeader(SOURCE_REF, String.class);
+        String to = ex.getIn().getHeader(REFERENT, String.class);
+        String text = ex.getIn().getHeader(ACK_TEXT, String.class);
+        ex.getIn().removeHeaders("*", "fedgate*");
+        ex.getIn().setHeader("To", to);
+        ex.getIn().setHeader("Subject", AcknowledgementText.subject(ack));
+        if (inReplyTo != null && inReplyTo.matches("<[^<>\\s]{1,900}>")) {
+            ex.getIn().setHeader("In-Reply-To", inReplyTo);
+        }
+        ex.getIn().setHeader("Content-Type", "text/plain; charset=UTF-8");
+        ex.getIn().setBody(text);
+    }
+
+    public String outboxTextPath(Exchange ex) {
+        return outboxPath(ex, "txt");
+    }
+
+    public String outboxJsonPath(Exchange ex) {
+        return outboxPath(ex, "json");
+    }
+
+    /** The relative path of an acknowledgement in the partner's outbox, from registry id and request id only. */
+    private String outboxPath(Exchange ex, String extension) {
+        String partner = ex.getIn().getHeader(PARTNER, String.class);
+        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        if (partners.find(partner).isEmpty() || !id.matches("FED-\\d{4}-\\d{6}")) {
+            throw new IllegalStateException("refusing to build an outbox path for an unknown partner");
+        }
+        return partner + "/outbox/" + id + "-accuse-reception." + extension;
+    }
+
+    public void markAckSent(Exchange ex) {
+        requests.markAckSent(ex.getIn().getHeader(REQUEST_ID, String.class));
+    }
+
+    /** The message the next stage consumes: the request id only; the request itself is in the state store. */
+    public String validatedMessage(Exchange ex) {
+        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        return "{\"requestId\":\"" + id + "\"}";
+    }
+
+    public void markForwarded(Exchange ex) {
+        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        requests.markForwarded(id);
+        LOG.info("{} queued for assessment", id);
+    }
+
+    /** Crash recovery: finishes requests stored but never validated; returns the ids still to be queued. */
+    public List<String> resume() {
+        return intake.resume();
+    }
+
+    public void resumeHeaders(Exchange ex) {
+        String id = ex.getIn().getBody(String.class);
+        ex.getIn().setHeader(REQUEST_ID, id);
+        ex.getIn().setHeader(ACCEPTED, true);
+        ex.getIn().setHeader(DUPLICATE, false);
+    }
+
+    private String write(Object o) {
+        try {
+            return json.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Acknowledgement read(String s) {
+        try {
+            return json.readValue(s, Acknowledgement.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

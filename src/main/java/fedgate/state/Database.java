@@ -1,0 +1,48 @@
+package fedgate.state;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+
+/** The gateway's state store: embedded H2 by default, PostgreSQL in production; schema by Flyway. */
+public final class Database {
+
+    private Database() {
+    }
+
+    /** H2 file database under {@code dataDir}; the file is created on first use. */
+    public static DataSource h2(Path dataDir) {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("fedgate") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
+        ds.setUser("fedgate");
+        ds.setPassword("");
+        return ds;
+    }
+
+    /** A JDBC URL from configuration ({@code jdbc:h2:…} or {@code jdbc:postgresql:…}). */
+    public static DataSource fromUrl(String url, String user, String password) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setUrl(url);
+            ds.setUser(user);
+            ds.setPassword(password);
+            return ds;
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            JdbcDataSource ds = new JdbcDataSource();
+            ds.setURL(url);
+            ds.setUser(user);
+            ds.setPassword(password == null ? "" : password);
+            return ds;
+        }
+        throw new IllegalArgumentException("unsupported database URL (expected jdbc:h2: or jdbc:postgresql:)");
+    }
+
+    public static DataSource migrate(DataSource ds) {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        return ds;
+    }
+}

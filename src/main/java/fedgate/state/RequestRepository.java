@@ -1,0 +1,334 @@
+package fedgate.state;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Requests, their raw bytes and their history. Every statement is prepared: nothing taken from input
+ * reaches SQL text.
+ */
+public final class RequestRepository {
+
+    /** What the API and the pipeline see of a request (the raw bytes are read separately). */
+    public record StoredRequest(String id, String partnerId, String channel, String sourceRef, String principal,
+                                String fileName, Instant receivedAt, String sha256, long sizeBytes,
+                                RequestStatus status, String reasonsJson, String feuillet1Json, String ackJson,
+                                Instant ackSentAt, Instant forwardedAt) {
+    }
+
+    public record HistoryEntry(Instant at, RequestStatus status, String actor, String detail) {
+    }
+
+    /** A new input, before its id is known. */
+    public record NewRequest(String channel, String sourceRef, String principal, String fileName, Instant receivedAt,
+                             String sha256, byte[] raw) {
+    }
+
+    private static final String COLUMNS = "id, partner_id, channel, source_ref, principal, file_name, received_at, "
+            + "sha256, size_bytes, status, reasons, feuillet1, ack_json, ack_sent_at, forwarded_at";
+
+    private final DataSource dataSource;
+
+    public RequestRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Stores a new input as RECEIVED under a fresh id, or returns empty if the same content (SHA-256) is
+     * already stored — the unique index decides, so two instances racing on one input store it once.
+     */
+    public Optional<String> insertReceived(NewRequest in, String actor) {
+        // a unique violation is either the same content stored concurrently (a duplicate) or two instances
+        // opening the same year's counter at once (retry)
+        for (int attempt = 0; ; attempt++) {
+            Optional<String> id = tryInsertReceived(in, actor);
+            if (id.isPresent() || findIdBySha256(in.sha256()).isPresent()) {
+                return id;
+            }
+            if (attempt == 2) {
+                throw new StateException("cannot allocate a request id", null);
+            }
+        }
+    }
+
+    private Optional<String> tryInsertReceived(NewRequest in, String actor) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (findIdBySha256(c, in.sha256()).isPresent()) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                int year = in.receivedAt().atOffset(ZoneOffset.UTC).getYear();
+                String id = nextId(c, year);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request (id, channel, source_ref, "
+                        + "principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, updated_at) "
+                        + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, in.channel());
+                    ps.setString(3, truncate(in.sourceRef(), 1000));
+                    ps.setString(4, truncate(in.principal(), 320));
+                    ps.setString(5, truncate(in.fileName(), 1000));
+                    ps.setTimestamp(6, Timestamp.from(in.receivedAt()));
+                    ps.setString(7, in.sha256());
+                    ps.setLong(8, in.raw().length);
+                    ps.setBytes(9, in.raw());
+                    ps.setString(10, RequestStatus.RECEIVED.name());
+                    ps.setString(11, "[]");
+                    ps.setTimestamp(12, Timestamp.from(in.receivedAt()));
+                    ps.executeUpdate();
+                }
+                history(c, id, RequestStatus.RECEIVED, actor, "received by " + in.channel());
+                c.commit();
+                return Optional.of(id);
+            } catch (SQLException e) {
+                c.rollback();
+                if (isUniqueViolation(e)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateException("cannot store received request", e);
+        }
+    }
+
+    public Optional<String> findIdBySha256(String sha256) {
+        try (Connection c = dataSource.getConnection()) {
+            return findIdBySha256(c, sha256);
+        } catch (SQLException e) {
+            throw new StateException("lookup by hash failed", e);
+        }
+    }
+
+    public Optional<String> findIdBySourceRef(String channel, String sourceRef) {
+        if (sourceRef == null || sourceRef.isBlank()) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT id FROM fed_request WHERE channel = ? AND source_ref = ? ORDER BY received_at")) {
+            ps.setString(1, channel);
+            ps.setString(2, truncate(sourceRef, 1000));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StateException("lookup by source failed", e);
+        }
+    }
+
+    /** Records the outcome of parsing and validation. */
+    public void complete(String id, String partnerId, RequestStatus status, String reasonsJson, String feuillet1Json,
+                         String ackJson, String actor, String detail) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE fed_request SET partner_id = ?, status = ?, "
+                    + "reasons = ?, feuillet1 = ?, ack_json = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, partnerId);
+                ps.setString(2, status.name());
+                ps.setString(3, reasonsJson);
+                ps.setString(4, feuillet1Json);
+                ps.setString(5, ackJson);
+                ps.setTimestamp(6, Timestamp.from(Instant.now()));
+                ps.setString(7, id);
+                if (ps.executeUpdate() != 1) {
+                    throw new StateException("no request " + id, null);
+                }
+                history(c, id, status, actor, detail);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateException("cannot update request " + id, e);
+        }
+    }
+
+    public void markAckSent(String id) {
+        touch(id, "ack_sent_at");
+    }
+
+    public void markForwarded(String id) {
+        touch(id, "forwarded_at");
+    }
+
+    private void touch(String id, String column) {
+        // column is one of two constants above, never input
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE fed_request SET " + column + " = ? WHERE id = ?")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now()));
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StateException("cannot update request " + id, e);
+        }
+    }
+
+    public void addHistory(String id, RequestStatus status, String actor, String detail) {
+        try (Connection c = dataSource.getConnection()) {
+            history(c, id, status, actor, detail);
+        } catch (SQLException e) {
+            throw new StateException("cannot add history to " + id, e);
+        }
+    }
+
+    public Optional<StoredRequest> find(String id) {
+        return query("SELECT " + COLUMNS + " FROM fed_request WHERE id = ?", id).stream().findFirst();
+    }
+
+    public List<StoredRequest> list(int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT " + COLUMNS + " FROM fed_request ORDER BY received_at DESC, id DESC")) {
+            ps.setMaxRows(limit);
+            return read(ps);
+        } catch (SQLException e) {
+            throw new StateException("cannot list requests", e);
+        }
+    }
+
+    /** Requests whose status is {@code status} and whose {@code forwarded_at} is still empty (crash recovery). */
+    public List<StoredRequest> notForwarded(RequestStatus status) {
+        return query("SELECT " + COLUMNS + " FROM fed_request WHERE status = ? AND forwarded_at IS NULL "
+                + "ORDER BY received_at", status.name());
+    }
+
+    /** Requests received but never completed: a crash between storing and validating. */
+    public List<StoredRequest> withStatus(RequestStatus status) {
+        return query("SELECT " + COLUMNS + " FROM fed_request WHERE status = ? ORDER BY received_at", status.name());
+    }
+
+    public byte[] raw(String id) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT raw FROM fed_request WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StateException("no request " + id, null);
+                }
+                return rs.getBytes(1);
+            }
+        } catch (SQLException e) {
+            throw new StateException("cannot read raw bytes of " + id, e);
+        }
+    }
+
+    public List<HistoryEntry> history(String id) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT at, status, actor, detail FROM fed_request_history WHERE request_id = ? ORDER BY seq")) {
+            ps.setString(1, id);
+            List<HistoryEntry> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new HistoryEntry(rs.getTimestamp(1).toInstant(), RequestStatus.valueOf(rs.getString(2)),
+                            rs.getString(3), rs.getString(4)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StateException("cannot read history of " + id, e);
+        }
+    }
+
+    private List<StoredRequest> query(String sql, String param) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            return read(ps);
+        } catch (SQLException e) {
+            throw new StateException("query failed", e);
+        }
+    }
+
+    private static List<StoredRequest> read(PreparedStatement ps) throws SQLException {
+        List<StoredRequest> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new StoredRequest(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getString(8),
+                        rs.getLong(9), RequestStatus.valueOf(rs.getString(10)), rs.getString(11), rs.getString(12),
+                        rs.getString(13), instant(rs.getTimestamp(14)), instant(rs.getTimestamp(15))));
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> findIdBySha256(Connection c, String sha256) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM fed_request WHERE sha256 = ?")) {
+            ps.setString(1, sha256);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String nextId(Connection c, int year) throws SQLException {
+        int next;
+        try (PreparedStatement up = c.prepareStatement(
+                "UPDATE fed_request_sequence SET last_value = last_value + 1 WHERE year = ?")) {
+            up.setInt(1, year);
+            if (up.executeUpdate() == 0) {
+                try (PreparedStatement ins = c.prepareStatement(
+                        "INSERT INTO fed_request_sequence (year, last_value) VALUES (?, 1)")) {
+                    ins.setInt(1, year);
+                    ins.executeUpdate();
+                }
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT last_value FROM fed_request_sequence WHERE year = ?")) {
+            q.setInt(1, year);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                next = rs.getInt(1);
+            }
+        }
+        if (next > 999_999) {
+            throw new StateException("request counter exhausted for " + year, null);
+        }
+        return String.format("FED-%d-%06d", year, next);
+    }
+
+    private static void history(Connection c, String id, RequestStatus status, String actor, String detail)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request_history "
+                + "(request_id, at, status, actor, detail) VALUES (?,?,?,?,?)")) {
+            ps.setString(1, id);
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.setString(3, status.name());
+            ps.setString(4, truncate(actor, 320));
+            ps.setString(5, detail);
+            ps.executeUpdate();
+        }
+    }
+
+    private static boolean isUniqueViolation(SQLException e) {
+        // 23505: unique violation in both H2 and PostgreSQL
+        return "23505".equals(e.getSQLState());
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** A state-store failure: transient for the pipeline (retried), never a reason shown to a partner. */
+    public static final class StateException extends RuntimeException {
+        public StateException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
