@@ -239,7 +239,11 @@ public final class RequestValidator {
                 d.indicatorsRequested().stream().map(t -> new Source("indicatorsRequested", "« Indicateurs sollicités »", t)));
         Set<String> reported = new LinkedHashSet<>();
         sources.forEach(s -> {
-            String folded = ENGAGEMENT_JEUNE.matcher(Text.fold(s.text())).replaceAll(" ");
+            String folded = Text.fold(s.text());
+            if (ENGAGEMENT_JEUNE.matcher(folded).find()) {
+                // the text spells "CEJ" out as the contrat d'engagement jeune: not the contrat enfance jeunesse
+                folded = ENGAGEMENT_JEUNE.matcher(folded).replaceAll(" ").replaceAll("\\bcej\\b", " ");
+            }
             Matcher m = OUT_OF_SCOPE.matcher(folded);
             if (m.find() && reported.add(s.field())) {
                 reasons.add(new Reason(Code.OUT_OF_SCOPE, "La demande mentionne " + Text.quote(m.group(1))
