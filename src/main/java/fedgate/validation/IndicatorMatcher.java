@@ -167,7 +167,7 @@ public final class IndicatorMatcher {
                 String code = exact.iterator().next();
                 return new Match(raw.strip(), List.of(code), How.LABEL, label(code));
             }
-            return new Unknown(raw.strip(), List.copyOf(exact));
+            return new Unknown(raw.strip(), inCatalogueOrder(exact));
         }
         if (key.length() >= MIN_FUZZY_LENGTH) {
             int best = MAX_TYPOS + 1;
@@ -191,10 +191,14 @@ public final class IndicatorMatcher {
                     String code = bestCodes.iterator().next();
                     return new Match(raw.strip(), List.of(code), How.FUZZY, bestKey);
                 }
-                return new Unknown(raw.strip(), List.copyOf(bestCodes));
+                return new Unknown(raw.strip(), inCatalogueOrder(bestCodes));
             }
         }
         return new Unknown(raw.strip(), List.of());
+    }
+
+    private List<String> inCatalogueOrder(Set<String> codes) {
+        return catalogue.indicators().stream().map(Indicator::code).filter(codes::contains).toList();
     }
 
     /** "ALLOC (Nombre d'allocataires)". */
