@@ -129,8 +129,8 @@ class IndicatorMatcherTest {
                 List.of("AX montant"), List.of(), null), Fixtures.fromReferent(), Fixtures.TODAY);
         assertThat(v.reasons()).singleElement().satisfies(x -> {
             assertThat(x.code()).isEqualTo(Reason.Code.UNKNOWN_INDICATOR);
-            assertThat(x.text()).isEqualTo("Indicateur ambigu : « AX montant » peut désigner AF_MONTANT (Montant "
-                    + "mensuel des allocations familiales) ou AL_MONTANT (Montant mensuel des aides au logement). "
+            assertThat(x.text()).isEqualTo("Indicateur ambigu : « AX montant » peut désigner AL_MONTANT (Montant "
+                    + "mensuel des aides au logement) ou AF_MONTANT (Montant mensuel des allocations familiales). "
                     + "Merci de préciser l'intitulé ou le code de l'indicateur souhaité.");
         });
     }
