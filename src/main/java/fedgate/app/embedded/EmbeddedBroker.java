@@ -294,6 +294,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             } else {
                 message.putStringProperty(VALIDATED_USER_PROPERTY, user);
             }
+            // an AMQP message is delivered to AMQP consumers from its original bytes unless re-encoded: without
+            // this, a spoofed value sent by the client would reach them (BrokerValidatedUserSpoofingTest)
+            message.reencode();
         }
     }
 }
