@@ -92,19 +92,27 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
     @Override
     public void closeFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
                           Channel channel, Set<? extends OpenOption> options) throws IOException {
-        SftpFileSystemAccessor.super.closeFile(subsystem, fileHandle, file, handle, channel, options);
+        IOException failure = null;
+        try {
+            SftpFileSystemAccessor.super.closeFile(subsystem, fileHandle, file, handle, channel, options);
+        } catch (IOException e) {
+            failure = e; // e.g. ClosedByInterruptException when the session is torn down
+        }
         Path temporary = uploads.remove(fileHandle);
-        if (temporary == null) {
-            return;
+        if (temporary != null) {
+            inProgress.remove(key(file), temporary);
+            if (abandoned.remove(fileHandle) || failure != null) {
+                // never publish an upload the client did not close cleanly
+                Files.deleteIfExists(temporary);
+                LOG.warn("SFTP upload of {} by {} abandoned (not closed by the client)", file,
+                        subsystem.getServerSession().getUsername());
+            } else {
+                Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         }
-        inProgress.remove(key(file), temporary);
-        if (abandoned.remove(fileHandle)) {
-            Files.deleteIfExists(temporary);
-            LOG.warn("SFTP upload of {} by {} abandoned (session ended before close)", file,
-                    subsystem.getServerSession().getUsername());
-            return;
+        if (failure != null) {
+            throw failure;
         }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static Path key(Path file) {
