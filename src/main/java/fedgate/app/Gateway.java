@@ -8,6 +8,7 @@ import fedgate.app.embedded.EmbeddedMailServer;
 import fedgate.app.embedded.EmbeddedSftpServer;
 import fedgate.fed.FedDocumentReader;
 import fedgate.fed.MailFedReader;
+import fedgate.extract.IndicatorCatalogue;
 import fedgate.intake.IntakeService;
 import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
@@ -22,7 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
+import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+
 import javax.sql.DataSource;
+import java.security.PublicKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -99,8 +104,7 @@ public final class Gateway implements AutoCloseable {
 
         GatewayConfig effective = config;
         if (config.flag("fedgate.sftp.embedded")) {
-            sftp = EmbeddedSftpServer.forGateway(config, partners);
-            sftp.start();
+            sftp = startSftp();
             started.add(sftp);
             effective = effective.with("fedgate.sftp.port", Integer.toString(sftp.port()));
         }
@@ -116,7 +120,7 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper json = json();
         Clock clock = Clock.systemUTC();
         IntakeService intake = new IntakeService(requests, new FedDocumentReader(), new MailFedReader(),
-                new RequestValidator(partners), partners, json, home.resolve("quarantine"),
+                new RequestValidator(partners, IndicatorCatalogue.load()), partners, json, home.resolve("quarantine"),
                 config.bytes("fedgate.intake.max-bytes"), clock);
 
         camel = new Main();
@@ -139,6 +143,28 @@ public final class Gateway implements AutoCloseable {
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
+    }
+
+    /**
+     * The embedded drop-box: one account per partner (its registered key), plus the gateway's service account
+     * whose key pair is generated on first start; the known_hosts file the routes pin is rewritten each start.
+     */
+    private EmbeddedSftpServer startSftp() throws Exception {
+        Map<String, List<PublicKey>> keys = new LinkedHashMap<>();
+        for (Partner p : partners.all()) {
+            keys.put(p.id(), List.of(AuthorizedKeyEntry.parseAuthorizedKeyEntry(p.sftpPublicKey())
+                    .resolvePublicKey(null, PublicKeyEntryResolver.FAILING)));
+        }
+        EmbeddedSftpServer server = new EmbeddedSftpServer(new EmbeddedSftpServer.Settings(
+                config.port("fedgate.sftp.port"), Path.of(config.get("fedgate.sftp.host-key")).toAbsolutePath(),
+                config.dataDir().resolve("sftp"), keys),
+                d -> LOG.info("SFTP download by {}: {} ({} of {} bytes)", d.account(), d.path(), d.bytesRead(),
+                        d.fileSize()));
+        server.setServiceAccount(config.get("fedgate.sftp.user"),
+                SshKeys.loadOrGenerate(config.path("fedgate.sftp.private-key")).getPublic());
+        server.start();
+        server.writeKnownHosts(config.path("fedgate.sftp.known-hosts"));
+        return server;
     }
 
     private DataSource openDatabase() {

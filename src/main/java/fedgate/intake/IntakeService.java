@@ -3,10 +3,10 @@ package fedgate.intake;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import fedgate.fed.FedDocumentReader;
-import fedgate.fed.FedMail;
 import fedgate.fed.FedReadException;
 import fedgate.fed.Feuillet1;
 import fedgate.fed.MailFedReader;
+import fedgate.fed.MailFedReader.FedMail;
 import fedgate.partner.Channel;
 import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
@@ -140,6 +140,9 @@ public final class IntakeService {
                 FedMail mail = mails.read(in.raw());
                 principal = mail.fromAddress();
                 draft = mail.draft();
+                for (MailFedReader.Attachment a : mail.attachments()) {
+                    checkFileName(a.name());
+                }
             } else {
                 draft = documents.read(in.raw(), in.fileName(), in.contentType());
             }
@@ -180,10 +183,14 @@ public final class IntakeService {
                     + "maximale acceptée (%d octets). Merci de transmettre un formulaire plus léger.",
                     in.raw().length, maxBytes), "input of " + in.raw().length + " bytes over " + maxBytes);
         }
-        if (in.fileName() != null && !SafeFileName.isSafe(in.fileName())) {
+        checkFileName(in.fileName());
+    }
+
+    private static void checkFileName(String name) throws RejectedEnvelope {
+        if (name != null && !SafeFileName.isSafe(name)) {
             throw new RejectedEnvelope("UNSAFE_FILE_NAME", "Le nom du fichier reçu n'est pas accepté (chemin, "
                     + "« .. » ou caractères de contrôle). Merci de le renommer, par exemple « demande-fed.json ».",
-                    "unsafe file name " + SafeFileName.printable(in.fileName()));
+                    "unsafe file name " + SafeFileName.printable(name));
         }
     }
 

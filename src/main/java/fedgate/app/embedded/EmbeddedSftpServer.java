@@ -83,6 +83,8 @@ public final class EmbeddedSftpServer implements AutoCloseable {
     private final Clock clock;
     private SshServer server;
     private PublicKey hostKey;
+    private String serviceAccount;
+    private PublicKey serviceKey;
 
     public EmbeddedSftpServer(Settings settings, DownloadListener downloadListener) {
         this(settings, downloadListener, Clock.systemUTC());
@@ -92,6 +94,22 @@ public final class EmbeddedSftpServer implements AutoCloseable {
         this.settings = settings;
         this.downloadListener = Objects.requireNonNull(downloadListener, "downloadListener");
         this.clock = clock;
+    }
+
+    /**
+     * The gateway's own account, whose home is the root: it sees {@code <partner>/inbox} and
+     * {@code <partner>/outbox} of every partner, so the intake and delivery routes use plain SFTP against this
+     * server exactly as against an external one. Public-key only, like every account.
+     */
+    public synchronized void setServiceAccount(String name, PublicKey key) {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        if (!PARTNER_ID.matcher(name).matches() || settings.authorizedKeys().containsKey(name)) {
+            throw new IllegalArgumentException("invalid service account name: " + name);
+        }
+        this.serviceAccount = name;
+        this.serviceKey = Objects.requireNonNull(key, "key");
     }
 
     /** The public keys of an OpenSSH {@code .pub} or {@code authorized_keys} file (options are ignored). */
@@ -140,6 +158,9 @@ public final class EmbeddedSftpServer implements AutoCloseable {
             Files.createDirectories(home.resolve(DropBoxFileSystemAccessor.OUTBOX));
             fileSystems.setUserHomeDir(partner, home.toAbsolutePath());
         }
+        if (serviceAccount != null) {
+            fileSystems.setUserHomeDir(serviceAccount, settings.root().toAbsolutePath());
+        }
 
         DropBoxFileSystemAccessor accessor = new DropBoxFileSystemAccessor();
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(accessor).build();
@@ -155,8 +176,9 @@ public final class EmbeddedSftpServer implements AutoCloseable {
         ssh.setKeyboardInteractiveAuthenticator(null);
         ssh.setGSSAuthenticator(null);
         ssh.setHostBasedAuthenticator(null);
-        ssh.setPublickeyAuthenticator((username, key, session) ->
-                settings.authorizedKeys().getOrDefault(username, List.of()).stream()
+        ssh.setPublickeyAuthenticator((username, key, session) -> username.equals(serviceAccount)
+                ? KeyUtils.compareKeys(serviceKey, key)
+                : settings.authorizedKeys().getOrDefault(username, List.of()).stream()
                         .anyMatch(k -> KeyUtils.compareKeys(k, key)));
         ssh.setSubsystemFactories(List.of(sftp));
         ssh.setShellFactory(null);
