@@ -109,8 +109,8 @@ public final class Gateway implements AutoCloseable {
             effective = effective.with("fedgate.sftp.port", Integer.toString(sftp.port()));
         }
         if (config.flag("fedgate.mail.embedded")) {
-            mail = new EmbeddedMailServer(config.get("fedgate.mail.smtp.host"), config.port("fedgate.mail.smtp.port"),
-                    config.port("fedgate.mail.imap.port"), config.get("fedgate.mail.intake.user"), mailPassword);
+            mail = new EmbeddedMailServer(new EmbeddedMailServer.Settings(config.port("fedgate.mail.smtp.port"),
+                    config.port("fedgate.mail.imap.port"), mailPassword, Map.of()));
             mail.start();
             started.add(mail);
             effective = effective.with("fedgate.mail.smtp.port", Integer.toString(mail.smtpPort()))

@@ -8,6 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import com.icegreen.greenmail.store.FolderException;
+import com.icegreen.greenmail.store.StoredMessage;
+import jakarta.mail.internet.MimeMessage;
+import java.util.List;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.user.UserManager;
 import com.icegreen.greenmail.util.GreenMail;
@@ -133,6 +137,27 @@ public final class EmbeddedMailServer implements AutoCloseable {
 
     public int imapPort() {
         return running().getImap().getPort();
+    }
+
+    public synchronized boolean isRunning() {
+        return greenMail != null;
+    }
+
+    /**
+     * The messages held in the mailbox of {@code address} (the embedded server keeps mail in memory): lets an
+     * operator of the embedded default, and the tests, read what the gateway sent to a referent.
+     */
+    public List<MimeMessage> messagesFor(String address) {
+        GreenMailUser user = running().getUserManager().getUserByEmail(address.toLowerCase(Locale.ROOT));
+        if (user == null) {
+            return List.of();
+        }
+        try {
+            return running().getManagers().getImapHostManager().getInbox(user).getMessages().stream()
+                    .map(StoredMessage::getMimeMessage).toList();
+        } catch (FolderException e) {
+            throw new IllegalStateException("cannot read mailbox of " + address, e);
+        }
     }
 
     /** The running GreenMail, for tests. */

@@ -211,6 +211,10 @@ public final class EmbeddedSftpServer implements AutoCloseable {
         return ((InetSocketAddress) server.getBoundAddresses().iterator().next()).getPort();
     }
 
+    public synchronized boolean isRunning() {
+        return server != null && server.isStarted();
+    }
+
     public PublicKey hostKey() {
         return hostKey;
     }
