@@ -20,8 +20,13 @@ import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
 final class JdkMdcDataEncryptorBuilder implements PGPDataEncryptorBuilder {
 
     private final JcePGPDataEncryptorBuilder delegate;
+    private final boolean asyncMdc;
 
-    JdkMdcDataEncryptorBuilder(int symmetricAlgorithm, SecureRandom random) {
+    /**
+     * @param asyncMdc hash the MDC on its own thread, so that the encryption thread runs AES only
+     */
+    JdkMdcDataEncryptorBuilder(int symmetricAlgorithm, SecureRandom random, boolean asyncMdc) {
+        this.asyncMdc = asyncMdc;
         // NO setProvider("BC"): SunJCE's AES uses the processor's AES instructions
         this.delegate = new JcePGPDataEncryptorBuilder(symmetricAlgorithm).setWithIntegrityPacket(true).setSecureRandom(random);
     }
@@ -37,7 +42,7 @@ final class JdkMdcDataEncryptorBuilder implements PGPDataEncryptorBuilder {
 
             @Override
             public PGPDigestCalculator getIntegrityCalculator() {
-                return new JdkSha1Calculator();
+                return new JdkSha1Calculator(asyncMdc);
             }
 
             @Override
@@ -102,8 +107,12 @@ final class JdkMdcDataEncryptorBuilder implements PGPDataEncryptorBuilder {
 
     private static final class JdkSha1Calculator implements PGPDigestCalculator {
         private final MessageDigest sha1;
+        private final boolean async;
+        private PipeStage stage;
+        private byte[] digest;
 
-        JdkSha1Calculator() {
+        JdkSha1Calculator(boolean async) {
+            this.async = async;
             try {
                 sha1 = MessageDigest.getInstance("SHA-1");
             } catch (GeneralSecurityException e) {
@@ -118,7 +127,7 @@ final class JdkMdcDataEncryptorBuilder implements PGPDataEncryptorBuilder {
 
         @Override
         public OutputStream getOutputStream() {
-            return new OutputStream() {
+            OutputStream direct = new OutputStream() {
                 @Override
                 public void write(int b) {
                     sha1.update((byte) b);
@@ -129,16 +138,34 @@ final class JdkMdcDataEncryptorBuilder implements PGPDataEncryptorBuilder {
                     sha1.update(b, off, len);
                 }
             };
+            if (!async) {
+                return direct;
+            }
+            if (stage == null) {
+                stage = new PipeStage(direct, PgpEncryptor.BUFFER, 4, "pgp-mdc");
+            }
+            return stage;
         }
 
         @Override
         public byte[] getDigest() {
-            return sha1.digest();
+            if (digest == null) {
+                if (stage != null) {
+                    try {
+                        stage.close(); // waits until the MDC thread has hashed everything
+                    } catch (java.io.IOException e) {
+                        throw new org.bouncycastle.openpgp.PGPRuntimeOperationException("MDC hashing failed", e);
+                    }
+                }
+                digest = sha1.digest();
+            }
+            return digest;
         }
 
         @Override
         public void reset() {
             sha1.reset();
+            digest = null;
         }
     }
 }

@@ -105,7 +105,7 @@ public final class PgpEncryptor {
             OutputStream armorOut = armor ? new ArmoredOutputStream(toSink) : toSink;
 
             PGPEncryptedDataGenerator encGen = new PGPEncryptedDataGenerator(
-                    new JdkMdcDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256, random));
+                    new JdkMdcDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256, random, pipeline));
             encGen.addMethod(new JcePublicKeyKeyEncryptionMethodGenerator(recipient.encryptionKey()).setSecureRandom(random));
             OutputStream encOut = encGen.open(armorOut, new byte[BUFFER]);
             PGPCompressedDataGenerator compGen = compression == Compression.ZLIB
