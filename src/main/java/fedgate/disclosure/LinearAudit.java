@@ -147,13 +147,15 @@ public final class LinearAudit {
             } else {
                 rhs += t.cell(r.total()).value();
             }
-            e.level(rhs);
+            // amounts are published to the cent: allow each member its half-cent of rounding
+            double tol = t.cell(r.total()).kind() == CellKind.AMOUNT ? 0.005 * (r.parts().length + 1) : 1e-7;
+            e.lower(rhs - tol).upper(rhs + tol);
         }
         for (int k = 0; k < comp.size(); k++) {
             Variable v = vars.get(comp.get(k));
             v.weight(1);
-            double lo = optimum(model.minimise(), v, comp.get(k));
-            double hi = optimum(model.maximise(), v, comp.get(k));
+            double lo = optimum(model.minimise(), v, t.cell(comp.get(k)));
+            double hi = optimum(model.maximise(), v, t.cell(comp.get(k)));
             v.weight(0);
             bounds[k] = new double[] {Math.max(0, lo), hi};
         }
@@ -161,14 +163,14 @@ public final class LinearAudit {
         return bounds;
     }
 
-    private double optimum(Optimisation.Result r, Variable v, int cellId) {
+    private double optimum(Optimisation.Result r, Variable v, Cell cell) {
         lpSolved++;
         if (r.getState() == Optimisation.State.UNBOUNDED) {
             return Double.POSITIVE_INFINITY;
         }
         if (!r.getState().isFeasible()) {
             // the true values satisfy every relation, so this is a bug, never a pass
-            throw new IllegalStateException("audit LP " + r.getState() + " for cell " + cellId);
+            throw new IllegalStateException("audit LP " + r.getState() + " for cell " + cell);
         }
         return r.getValue();
     }
