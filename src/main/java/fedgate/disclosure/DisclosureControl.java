@@ -41,6 +41,10 @@ public final class DisclosureControl {
             if (result.passed()) {
                 break;
             }
+            if (rounds >= p.auditMaxRounds()) {
+                LOG.warn("audit still failing after {} rounds: {} cells exposed", rounds, result.failures().size());
+                break;
+            }
             boolean added = false;
             for (LinearAudit.Interval f : result.failures()) {
                 Cell weak = t.cell(f.cell());

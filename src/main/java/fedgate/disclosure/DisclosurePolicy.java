@@ -16,10 +16,11 @@ import java.io.UncheckedIOException;
  * @param quantileMinPopulation    rule 2: an income quantile needs at least this many households
  * @param dominanceShare           rule 3: one household above this share of an amount makes it secret
  * @param protection               rule 5: width the audited interval of a suppressed cell must reach
+ * @param auditMaxRounds           audit → repair rounds allowed; an extract still failing after them is refused
  */
 public record DisclosurePolicy(String version, String description, int territoryMinAllocataires,
                                int frequencyThreshold, int ratioMinPopulation, int quantileMinPopulation,
-                               double dominanceShare, Protection protection) {
+                               double dominanceShare, Protection protection, int auditMaxRounds) {
 
     public static final String RESOURCE = "/fedgate/disclosure/policy.json";
 
@@ -34,7 +35,7 @@ public record DisclosurePolicy(String version, String description, int territory
     public DisclosurePolicy {
         if (territoryMinAllocataires < 1 || frequencyThreshold < 1 || ratioMinPopulation < 1
                 || quantileMinPopulation < 1 || dominanceShare <= 0 || dominanceShare > 1 || protection == null
-                || protection.relative() < 0 || protection.absoluteCount() < 0 || protection.absoluteAmount() < 0) {
+                || auditMaxRounds < 1 || protection.relative() < 0 || protection.absoluteCount() < 0 || protection.absoluteAmount() < 0) {
             throw new IllegalArgumentException("invalid disclosure policy " + version);
         }
     }
