@@ -12,6 +12,7 @@ import fedgate.state.RequestRepository;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,8 @@ import java.util.Map;
 
 /**
  * The thin Camel-facing adapter of the intake routes: turns what each channel delivers into an {@link Inbound},
- * hands it to {@link IntakeService}, and exposes the outcome as headers the YAML routes branch on.
+ * hands it to {@link IntakeService}, and exposes the outcome as exchange properties the YAML
+ * routes branch on (properties, unlike headers, never leak into a mail, a JMS message or a file).
  */
 public final class IntakeEndpoints {
 
@@ -40,6 +42,8 @@ public final class IntakeEndpoints {
     public static final String ACK_JSON = "fedgateAckJson";
     public static final String ACK_TEXT = "fedgateAckText";
     public static final String SOURCE_REF = "fedgateSourceRef";
+    public static final String CORRELATION = "fedgateCorrelationId";
+    public static final String BROKER_USER = "fedgateBrokerUser";
 
     private final IntakeService intake;
     private final RequestRepository requests;
@@ -88,16 +92,56 @@ public final class IntakeEndpoints {
         if (raw == null) {
             raw = new byte[0];
         }
-        String user = ex.getIn().getHeader("_AMQ_VALIDATED_USER", String.class);
+        String user = validatedUser(ex);
         String messageId = ex.getIn().getHeader("JMSMessageID", String.class);
+        String correlation = ex.getIn().getHeader("JMSCorrelationID", String.class);
         receive(ex, new Inbound(Channel.BROKER, messageId, user, user != null, null, "application/json", raw,
                 clock.instant()));
+        ex.setProperty(CORRELATION, correlation != null ? correlation : messageId);
+        ex.setProperty(BROKER_USER, user);
+    }
+
+    /** The user Artemis authenticated and stamped on the message (the JMS client hides _AMQ_ properties). */
+    private static String validatedUser(Exchange ex) {
+        JmsMessage in = ex.getIn(JmsMessage.class);
+        try {
+            return in == null || in.getJmsMessage() == null ? null
+                    : in.getJmsMessage().getStringProperty("_AMQ_VALIDATED_USER");
+        } catch (jakarta.jms.JMSException e) {
+            throw new IllegalStateException("cannot read the validated user of a broker message", e);
+        }
+    }
+
+    /**
+     * The broker acknowledgement goes to the sending partner's own events queue, whatever reply-to the message
+     * named: a partner cannot make the gateway write into another partner's queue. It carries the correlation
+     * id of the submission (its JMSCorrelationID, else its JMSMessageID).
+     */
+    public boolean prepareBrokerReply(Exchange ex) {
+        String user = ex.getProperty(BROKER_USER, String.class);
+        if (user == null || partners.find(user).isEmpty()) {
+            LOG.warn("broker submission by {} not answered: not a partner", user == null ? "unknown user" : user);
+            return false;
+        }
+        String replyTo = String.valueOf(ex.getIn().getHeader("JMSReplyTo"));
+        String events = "fed.events." + user;
+        if (ex.getIn().getHeader("JMSReplyTo") != null && !replyTo.endsWith(events)) {
+            LOG.warn("broker submission by {} named reply-to {}: answered on {} instead", user, replyTo, events);
+        }
+        String correlation = ex.getProperty(CORRELATION, String.class);
+        String ack = ex.getProperty(ACK_JSON, String.class);
+        ex.getIn().removeHeaders("*");
+        ex.getIn().setHeader("JMSCorrelationID", correlation);
+        ex.getIn().setHeader("JMSType", "fed.acknowledgement");
+        ex.getIn().setHeader("CamelJmsDestinationName", events);
+        ex.getIn().setBody(ack);
+        return true;
     }
 
     private void receive(Exchange ex, Inbound in) {
         IntakeService.Outcome outcome = intake.receive(in);
         Acknowledgement ack = outcome.ack();
-        Map<String, Object> h = ex.getIn().getHeaders();
+        Map<String, Object> h = ex.getProperties();
         h.put(REQUEST_ID, ack.requestId());
         h.put(ACCEPTED, ack.accepted());
         h.put(DUPLICATE, outcome.duplicate());
@@ -112,11 +156,11 @@ public final class IntakeEndpoints {
 
     /** Prepares the reply mail: To is the registry's referent address, never an address read from the mail. */
     public void prepareAckMail(Exchange ex) {
-        Acknowledgement ack = read(ex.getIn().getHeader(ACK_JSON, String.class));
-        String inReplyTo = ex.getIn().getHeader(SOURCE_REF, String.class);
-        String to = ex.getIn().getHeader(REFERENT, String.class);
-        String text = ex.getIn().getHeader(ACK_TEXT, String.class);
-        ex.getIn().removeHeaders("*", "fedgate*");
+        Acknowledgement ack = read(ex.getProperty(ACK_JSON, String.class));
+        String inReplyTo = ex.getProperty(SOURCE_REF, String.class);
+        String to = ex.getProperty(REFERENT, String.class);
+        String text = ex.getProperty(ACK_TEXT, String.class);
+        ex.getIn().removeHeaders("*");
         ex.getIn().setHeader("To", to);
         ex.getIn().setHeader("Subject", AcknowledgementText.subject(ack));
         if (inReplyTo != null && inReplyTo.matches("<[^<>\\s]{1,900}>")) {
@@ -136,8 +180,8 @@ public final class IntakeEndpoints {
 
     /** The relative path of an acknowledgement in the partner's outbox, from registry id and request id only. */
     private String outboxPath(Exchange ex, String extension) {
-        String partner = ex.getIn().getHeader(PARTNER, String.class);
-        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        String partner = ex.getProperty(PARTNER, String.class);
+        String id = ex.getProperty(REQUEST_ID, String.class);
         if (partners.find(partner).isEmpty() || !id.matches("FED-\\d{4}-\\d{6}")) {
             throw new IllegalStateException("refusing to build an outbox path for an unknown partner");
         }
@@ -145,17 +189,17 @@ public final class IntakeEndpoints {
     }
 
     public void markAckSent(Exchange ex) {
-        requests.markAckSent(ex.getIn().getHeader(REQUEST_ID, String.class));
+        requests.markAckSent(ex.getProperty(REQUEST_ID, String.class));
     }
 
     /** The message the next stage consumes: the request id only; the request itself is in the state store. */
     public String validatedMessage(Exchange ex) {
-        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        String id = ex.getProperty(REQUEST_ID, String.class);
         return "{\"requestId\":\"" + id + "\"}";
     }
 
     public void markForwarded(Exchange ex) {
-        String id = ex.getIn().getHeader(REQUEST_ID, String.class);
+        String id = ex.getProperty(REQUEST_ID, String.class);
         requests.markForwarded(id);
         LOG.info("{} queued for assessment", id);
     }
@@ -167,9 +211,9 @@ public final class IntakeEndpoints {
 
     public void resumeHeaders(Exchange ex) {
         String id = ex.getIn().getBody(String.class);
-        ex.getIn().setHeader(REQUEST_ID, id);
-        ex.getIn().setHeader(ACCEPTED, true);
-        ex.getIn().setHeader(DUPLICATE, false);
+        ex.setProperty(REQUEST_ID, id);
+        ex.setProperty(ACCEPTED, true);
+        ex.setProperty(DUPLICATE, false);
     }
 
     private String write(Object o) {

@@ -108,9 +108,10 @@ final class StructuredFedReader {
                     .sorted(Comparator.comparing((ValidationMessage m) -> fieldOf(m)).thenComparing(ValidationMessage::getType))
                     .toList();
             String reasons = sorted.stream().map(StructuredFedReader::reasonFr).distinct().limit(5)
+                    .map(r -> Character.toUpperCase(r.charAt(0)) + r.substring(1))
                     .collect(Collectors.joining(" "));
             String log = sorted.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("; "));
-            throw new FedReadException(Code.SCHEMA, "Le formulaire FED n'est pas conforme : " + reasons,
+            throw new FedReadException(Code.SCHEMA, "Le formulaire FED n'est pas conforme. " + reasons,
                     "schema violations: " + log);
         }
         FedDraft d = new FedDraft();
@@ -178,7 +179,8 @@ final class StructuredFedReader {
 
     private static String fieldOf(ValidationMessage m) {
         String path = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
-        path = path.replaceFirst("^\\$\\.?", "");
+        // JSON Pointer ("/referent/email") or JSONPath ("$.referent.email"): shown as "referent.email"
+        path = path.replaceFirst("^\\$\\.?", "").replaceFirst("^/", "").replace('/', '.');
         if ("additionalProperties".equals(m.getType()) && m.getProperty() != null) {
             path = path.isEmpty() ? m.getProperty() : path + "." + m.getProperty();
         }

@@ -5,6 +5,10 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Map;
 import java.nio.file.Path;
 
 /** The gateway's state store: embedded H2 by default, PostgreSQL in production; schema by Flyway. */
@@ -42,7 +46,22 @@ public final class Database {
     }
 
     public static DataSource migrate(DataSource ds) {
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        String binaryType;
+        try (Connection c = ds.getConnection()) {
+            binaryType = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")
+                    ? "BYTEA" : "BLOB";
+        } catch (SQLException e) {
+            throw new RepositoryUnavailable("cannot open the state database", e);
+        }
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                .placeholders(Map.of("binary_type", binaryType)).load().migrate();
         return ds;
+    }
+
+    /** The state database cannot be reached or opened. */
+    public static final class RepositoryUnavailable extends RuntimeException {
+        RepositoryUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -276,17 +276,17 @@ public final class RequestRepository {
     private static String nextId(Connection c, int year) throws SQLException {
         int next;
         try (PreparedStatement up = c.prepareStatement(
-                "UPDATE fed_request_sequence SET last_value = last_value + 1 WHERE year = ?")) {
+                "UPDATE fed_request_sequence SET last_value = last_value + 1 WHERE seq_year = ?")) {
             up.setInt(1, year);
             if (up.executeUpdate() == 0) {
                 try (PreparedStatement ins = c.prepareStatement(
-                        "INSERT INTO fed_request_sequence (year, last_value) VALUES (?, 1)")) {
+                        "INSERT INTO fed_request_sequence (seq_year, last_value) VALUES (?, 1)")) {
                     ins.setInt(1, year);
                     ins.executeUpdate();
                 }
             }
         }
-        try (PreparedStatement q = c.prepareStatement("SELECT last_value FROM fed_request_sequence WHERE year = ?")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT last_value FROM fed_request_sequence WHERE seq_year = ?")) {
             q.setInt(1, year);
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 public final class RequestValidator {
 
     private static final String BUREAU = "le Bureau d'Études de " + Convention.CAF_NAME;
+    private static final String AU_BUREAU = "au Bureau d'Études de " + Convention.CAF_NAME;
 
     /** Art. 1.1: data of the "contrat temps libre" and "contrat enfance" schemes are outside the convention. */
     private static final Pattern OUT_OF_SCOPE = Pattern.compile(
@@ -76,9 +77,10 @@ public final class RequestValidator {
         if (diffusion == Feuillet1.Diffusion.EXTERNE) {
             // Art. 4: accepted, but the Bureau must approve before any external diffusion.
             reasons.add(new Reason(Code.EXTERNAL_DIFFUSION_NEEDS_APPROVAL, "Vous prévoyez une diffusion externe "
-                    + "de l'étude : elle nécessite l'accord préalable du Bureau d'Études de " + Convention.CAF_NAME
-                    + " (Art. 4). Votre demande est instruite ; la diffusion ne pourra intervenir qu'après cet accord, "
-                    + "avec la mention de la source des données.", "diffusion"));
+                    + "de l'étude : toute diffusion externe nécessite l'accord préalable du Bureau d'Études de "
+                    + Convention.CAF_NAME + " (Art. 4). La demande peut être instruite, mais l'étude ne pourra être "
+                    + "diffusée à l'extérieur qu'après cet accord, avec la mention de la source des données.",
+                    "diffusion"));
         }
 
         // The partner comes from the channel, never from the document; and only once the channel is proven.
@@ -110,7 +112,7 @@ public final class RequestValidator {
                     null));
             return null;
         }
-        String shown = Text.quote(principal.length() > 120 ? principal.substring(0, 120) + "…" : principal);
+        String shown = Text.quote(principal);
         switch (ctx.channel()) {
             case MAIL -> {
                 Optional<Partner> p = partners.findByReferentEmail(principal);
@@ -128,7 +130,7 @@ public final class RequestValidator {
                     reasons.add(new Reason(Code.UNKNOWN_SENDER, "L'adresse expéditrice " + shown
                             + " n'est celle d'aucun référent désigné auprès de " + Convention.CAF_NAME
                             + " (Art. 5.1). Seul le référent désigné par votre organisme peut adresser une demande : "
-                            + "merci de la lui transmettre, ou de faire connaître votre référent à " + BUREAU + ".",
+                            + "merci de la lui transmettre, ou de faire connaître votre référent " + AU_BUREAU + ".",
                             null));
                 }
                 return null;
@@ -176,7 +178,8 @@ public final class RequestValidator {
                 reasons.add(new Reason(Code.SIGNATURE_REQUIRED, "La demande est signée avec la clé OpenPGP "
                         + ctx.verifiedSignerFingerprint() + ", qui n'est pas celle enregistrée pour le référent de "
                         + partner.name() + " (" + partner.pgpFingerprint() + "). Merci de la signer avec la clé "
-                        + "enregistrée, ou de faire enregistrer votre nouvelle clé auprès de " + BUREAU + ".",
+                        + "enregistrée, ou de faire enregistrer votre nouvelle clé auprès du Bureau d'Études de "
+                        + Convention.CAF_NAME + ".",
                         "signature"));
             }
         }
@@ -249,7 +252,7 @@ public final class RequestValidator {
                 reasons.add(new Reason(Code.OUT_OF_SCOPE, "La demande mentionne " + Text.quote(m.group(1))
                         + " (champ " + s.label() + ") : les données relevant des dispositifs « contrat temps libre » "
                         + "et « contrat enfance » sont exclues de la présente convention (Art. 1.1). Merci de retirer "
-                        + "cette partie de la demande, ou de vous adresser à " + BUREAU
+                        + "cette partie de la demande, ou de vous adresser " + AU_BUREAU
                         + " par le circuit propre à ces dispositifs.", s.field()));
             }
         });

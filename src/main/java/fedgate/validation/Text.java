@@ -94,7 +94,18 @@ final class Text {
         return String.join(", ", items.subList(0, items.size() - 1)) + " et " + items.get(items.size() - 1);
     }
 
+    /**
+     * Partner input echoed in a French reason: control characters (line breaks included) become spaces and
+     * the text is cut at {@value #MAX_ECHO} characters, so a reason can never carry a forged header line.
+     */
     static String quote(String s) {
-        return "« " + s.strip() + " »";
+        String t = CONTROL.matcher(s == null ? "" : s).replaceAll(" ").strip();
+        if (t.codePointCount(0, t.length()) > MAX_ECHO) {
+            t = t.substring(0, t.offsetByCodePoints(0, MAX_ECHO)) + "…";
+        }
+        return "« " + t + " »";
     }
+
+    static final int MAX_ECHO = 120;
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\p{Zl}\\p{Zp}]+");
 }

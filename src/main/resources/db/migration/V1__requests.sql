@@ -1,5 +1,6 @@
 -- FED requests as received, with their raw bytes (nothing lost: rejected input stays here, in quarantine).
--- Portable SQL: runs on H2 2.x (embedded default) and PostgreSQL 13+.
+-- Portable SQL: runs on H2 2.x (embedded default) and PostgreSQL 13+; ${binary_type} is BLOB on H2 (stored
+-- apart from the row, so a 10 MiB input does not bloat a page) and BYTEA on PostgreSQL.
 CREATE TABLE fed_request (
     id            VARCHAR(20)  NOT NULL PRIMARY KEY,
     partner_id    VARCHAR(64),
@@ -10,7 +11,7 @@ CREATE TABLE fed_request (
     received_at   TIMESTAMP WITH TIME ZONE NOT NULL,
     sha256        CHAR(64)     NOT NULL,
     size_bytes    BIGINT       NOT NULL,
-    raw           BYTEA        NOT NULL,
+    raw           ${binary_type} NOT NULL,
     status        VARCHAR(16)  NOT NULL,
     reasons       VARCHAR      NOT NULL,
     feuillet1     VARCHAR,
@@ -36,6 +37,6 @@ CREATE INDEX ix_fed_request_history_request ON fed_request_history (request_id);
 
 -- FED-<year>-<6 digits>: one counter per year
 CREATE TABLE fed_request_sequence (
-    year        INTEGER NOT NULL PRIMARY KEY,
+    seq_year    INTEGER NOT NULL PRIMARY KEY,
     last_value  INTEGER NOT NULL
 );

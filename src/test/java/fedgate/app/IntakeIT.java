@@ -11,7 +11,6 @@ import jakarta.jms.Message;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
 import jakarta.mail.Part;
 import jakarta.mail.internet.InternetAddress;
@@ -397,13 +396,14 @@ class IntakeIT {
         try (Connection c = cf.createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replyTo = s.createTemporaryQueue();
+            // partners may not create temporary queues: their reply-to is their own events queue
+            jakarta.jms.Queue replyTo = s.createQueue("fed.events.ville-rouen");
             MessageProducer p = s.createProducer(s.createQueue("fed.requests.in"));
             TextMessage m = s.createTextMessage(new String(body, StandardCharsets.UTF_8));
             m.setJMSReplyTo(replyTo);
             m.setJMSCorrelationID(correlationId);
             p.send(m);
-            MessageConsumer consumer = s.createConsumer(replyTo);
+            MessageConsumer consumer = s.createConsumer(replyTo, "JMSCorrelationID = '" + correlationId + "'");
             Message reply = consumer.receive(60_000);
             assertThat(reply).as("reply to " + correlationId).isNotNull();
             assertThat(reply.getJMSCorrelationID()).isEqualTo(correlationId);

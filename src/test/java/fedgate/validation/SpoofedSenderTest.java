@@ -76,4 +76,13 @@ class SpoofedSenderTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void echoedSenderCannotForgeLinesInTheRejection() {
+        String from = "x@evil.example\r\nSubject: Demande acceptée\r\n" + "A".repeat(500);
+        ValidationResult r = validator.validate(draft(), Submission.mail(from, true), TODAY);
+        String text = r.reasons().get(0).text();
+        assertThat(text).doesNotContain("\r").doesNotContain("\n").contains("x@evil.example Subject: Demande acceptée");
+        assertThat(text).doesNotContain("A".repeat(121));
+    }
 }

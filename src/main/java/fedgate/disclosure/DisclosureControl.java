@@ -1,0 +1,88 @@
+package fedgate.disclosure;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the whole policy on a table: primary rules, greedy secondary suppression, then the LP audit, adding
+ * suppressions where the audit finds a cell too narrowly bounded, until it passes or nothing is left to suppress.
+ */
+public final class DisclosureControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DisclosureControl.class);
+
+    public record Outcome(boolean auditPassed, Map<CellStatus, Long> counts, LinearAudit.Result audit, int rounds,
+                          long millis) {
+        public long suppressed() {
+            return counts.entrySet().stream().filter(e -> e.getKey().suppressed()).mapToLong(Map.Entry::getValue).sum();
+        }
+    }
+
+    private DisclosureControl() {
+    }
+
+    public static Outcome protect(DisclosureTable t, DisclosurePolicy p) {
+        long t0 = System.nanoTime();
+        PrimaryRules.apply(t, p);
+        SecondarySuppression.propagateDependencies(t);
+        List<List<Integer>> relationsOf = LinearAudit.relationsByCell(t);
+        LinearAudit audit = new LinearAudit();
+        LinearAudit.Result result;
+        int rounds = 0;
+        while (true) {
+            rounds++;
+            SecondarySuppression.toFixedPoint(t, p);
+            result = audit.audit(t, p);
+            if (result.passed()) {
+                break;
+            }
+            if (rounds >= p.auditMaxRounds()) {
+                LOG.warn("audit still failing after {} rounds: {} cells exposed", rounds, result.failures().size());
+                break;
+            }
+            boolean added = false;
+            for (LinearAudit.Interval f : result.failures()) {
+                Cell weak = t.cell(f.cell());
+                if (!stillWeak(weak, f)) {
+                    continue;
+                }
+                List<Relation> rels = new ArrayList<>();
+                for (int k : relationsOf.get(weak.id())) {
+                    rels.add(t.relations().get(k));
+                }
+                added |= SecondarySuppression.strengthen(t, p, weak, rels);
+            }
+            LOG.debug("audit round {}: {} cells too narrowly bounded", rounds, result.failures().size());
+            if (!added) {
+                LOG.warn("audit failed and no published cell is left to suppress: {} cells exposed",
+                        result.failures().size());
+                break;
+            }
+        }
+        SecondarySuppression.propagateDependencies(t);
+        Map<CellStatus, Long> counts = new EnumMap<>(CellStatus.class);
+        for (CellStatus s : CellStatus.values()) {
+            counts.put(s, t.count(s));
+        }
+        return new Outcome(result.passed(), counts, result, rounds, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static boolean stillWeak(Cell c, LinearAudit.Interval f) {
+        return c.suppressed() && !f.enough();
+    }
+
+    /** Audits a table whose suppression pattern was set by someone else (no repair): used to check a pattern. */
+    public static LinearAudit.Result auditOnly(DisclosureTable t, DisclosurePolicy p) {
+        return new LinearAudit().audit(t, p);
+    }
+
+    /** For tests and tools: forces a cell's status (e.g. a hand-made, deliberately weak pattern). */
+    public static void suppress(Cell c, CellStatus s) {
+        c.suppress(s);
+    }
+}

@@ -1,0 +1,184 @@
+package fedgate.extract;
+
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One DuckDB pass over the snapshot, in place (never loaded into the JVM heap): every base aggregate of the catalogue
+ * for every territory of the scope at every requested level, with {@code GROUPING SETS}. The SQL text is built only
+ * from constants of this class; the snapshot path, the low-income threshold and the scope (a temp table filled
+ * through an appender with codes taken from the geography) are bound, never spliced.
+ */
+final class SnapshotAggregator {
+
+    /** Aggregates per territory, by name. */
+    record Row(Map<String, Double> values, double[] deciles) {
+        double get(String name) {
+            Double v = values.get(name);
+            return v == null ? 0 : v;
+        }
+    }
+
+    static final List<String> PRESTATIONS = List.of("AF", "AL", "RSA", "AAH", "PPA", "PAJE", "AUTRES");
+    static final List<String> AL_TYPES = List.of("APL", "ALF", "ALS");
+
+    private static final Map<String, String> AGGREGATES = new LinkedHashMap<>();
+
+    static {
+        AGGREGATES.put("n", "count(*)");
+        AGGREGATES.put("pers", "sum(pers)");
+        AGGREGATES.put("pscr", "count_if(mt_al + mt_rsa + mt_aah + mt_ppa + mt_paje > 0)");
+        AGGREGATES.put("sf_isole_sans_enfant", "count_if(sit = 'isole' AND nb = 0)");
+        AGGREGATES.put("sf_isole_avec_enfants", "count_if(sit = 'isole' AND nb > 0)");
+        AGGREGATES.put("sf_couple_sans_enfant", "count_if(sit = 'couple' AND nb = 0)");
+        AGGREGATES.put("sf_couple_avec_enfants", "count_if(sit = 'couple' AND nb > 0)");
+        AGGREGATES.put("fam1", "count_if(nb >= 1)");
+        AGGREGATES.put("fam3", "count_if(nb >= 3)");
+        String[] classes = {"0_2", "3_5", "6_10", "11_14", "15_17", "18_24"};
+        for (String c : classes) {
+            AGGREGATES.put("enf_" + c, "sum(enf_" + c + ")");
+        }
+        AGGREGATES.put("enf", "sum(nb)");
+        for (String t : AL_TYPES) {
+            AGGREGATES.put("al_n_" + t, "count_if(tal = '" + t + "' AND mt_al > 0)");
+            AGGREGATES.put("al_m_" + t, "coalesce(sum(mt_al) FILTER (WHERE tal = '" + t + "'), 0)");
+            AGGREGATES.put("al_x_" + t, "coalesce(max(mt_al) FILTER (WHERE tal = '" + t + "'), 0)");
+        }
+        AGGREGATES.put("al_n", "count_if(mt_al > 0)");
+        AGGREGATES.put("rsa_n", "count_if(mt_rsa > 0)");
+        AGGREGATES.put("aah_n", "count_if(mt_aah > 0 AND mt_rsa = 0)");
+        AGGREGATES.put("min_n", "count_if(mt_rsa > 0 OR mt_aah > 0)");
+        for (String p : PRESTATIONS) {
+            String col = "mt_" + p.toLowerCase(java.util.Locale.ROOT);
+            AGGREGATES.put("p_m_" + p, "sum(" + col + ")");
+            AGGREGATES.put("p_x_" + p, "max(" + col + ")");
+            AGGREGATES.put("p_n_" + p, "count_if(" + col + " > 0)");
+        }
+        AGGREGATES.put("p_m", "sum(presta)");
+        AGGREGATES.put("p_x", "max(presta)");
+        AGGREGATES.put("p_n", "count_if(presta > 0)");
+        AGGREGATES.put("dep", "count_if(presta >= 0.5 * ressources)");
+        AGGREGATES.put("basrev", "count_if(ruc < getvariable('fedgate_seuil_bas_revenus'))");
+    }
+
+    private static final Map<Level, String> GROUP_COLUMN = Map.of(Level.IRIS, "iris", Level.COMMUNE, "commune",
+            Level.EPCI, "epci", Level.DEPARTEMENT, "departement");
+
+    record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis) {
+        Row row(Level l, String code) {
+            return rows.get(l.code() + ":" + code);
+        }
+    }
+
+    static Aggregation aggregate(Path snapshot, Geography geo, List<Territory> scopeCommunes, Set<Level> levels,
+                                 double lowIncomeThreshold) throws SQLException {
+        long t0 = System.nanoTime();
+        SnapshotFiles.Format format = SnapshotFiles.formatOf(snapshot);
+        String source = format == SnapshotFiles.Format.PARQUET ? "read_parquet(?)"
+                : "read_csv(?, header = true, types = {'id_foyer': 'VARCHAR', 'iris': 'VARCHAR', 'commune': 'VARCHAR',"
+                + " 'epci': 'VARCHAR', 'departement': 'VARCHAR', 'type_aide_logement': 'VARCHAR'})";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TEMP TABLE scope_commune (code VARCHAR, epci VARCHAR, departement VARCHAR)");
+            }
+            try (DuckDBAppender a = c.unwrap(DuckDBConnection.class)
+                    .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "scope_commune")) {
+                for (Territory t : scopeCommunes) {
+                    String dep = t.parent() == null ? null
+                            : geo.find(Level.EPCI, t.parent()).map(Territory::parent).orElse(null);
+                    a.beginRow();
+                    a.append(t.code());
+                    a.append(t.parent());
+                    a.append(dep);
+                    a.endRow();
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("SET VARIABLE fedgate_seuil_bas_revenus = ?")) {
+                p.setDouble(1, lowIncomeThreshold);
+                p.execute();
+            }
+            LocalDate date;
+            try (PreparedStatement p = c.prepareStatement("SELECT max(date_reference)::DATE FROM " + source)) {
+                p.setString(1, snapshot.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    java.sql.Date d = rs.getDate(1);
+                    date = d == null ? null : d.toLocalDate();
+                }
+            }
+            List<Level> ls = new ArrayList<>(levels);
+            ls.sort(null);
+            StringBuilder sql = new StringBuilder("WITH h AS (SELECT x.iris, x.commune, s.epci, s.departement,"
+                    + " x.situation_familiale AS sit,"
+                    + " (x.enf_0_2 + x.enf_3_5 + x.enf_6_10 + x.enf_11_14 + x.enf_15_17 + x.enf_18_24) AS nb,"
+                    + " x.enf_0_2, x.enf_3_5, x.enf_6_10, x.enf_11_14, x.enf_15_17, x.enf_18_24,"
+                    + " x.personnes_couvertes AS pers, x.type_aide_logement AS tal,"
+                    + " x.mt_af, x.mt_al, x.mt_rsa, x.mt_aah, x.mt_ppa, x.mt_paje, x.mt_autres,"
+                    + " (x.mt_af + x.mt_al + x.mt_rsa + x.mt_aah + x.mt_ppa + x.mt_paje + x.mt_autres) AS presta,"
+                    + " x.ressources, x.ressources / x.uc AS ruc"
+                    + " FROM " + source + " AS x JOIN scope_commune s ON x.commune = s.code)"
+                    + " SELECT CASE");
+            for (Level l : ls) {
+                sql.append(" WHEN GROUPING(").append(GROUP_COLUMN.get(l)).append(") = 0 THEN '").append(l.code())
+                        .append("'");
+            }
+            sql.append(" END AS lvl, coalesce(");
+            sql.append(String.join(", ", ls.stream().map(GROUP_COLUMN::get).toList()));
+            sql.append(") AS code");
+            for (Map.Entry<String, String> e : AGGREGATES.entrySet()) {
+                sql.append(", ").append(e.getValue()).append(" AS ").append(e.getKey());
+            }
+            sql.append(", quantile_cont(ruc, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) AS deciles");
+            sql.append(" FROM h GROUP BY GROUPING SETS (");
+            sql.append(String.join(", ", ls.stream().map(l -> "(" + GROUP_COLUMN.get(l) + ")").toList()));
+            sql.append(")");
+            Map<String, Row> rows = new HashMap<>();
+            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+                p.setString(1, snapshot.toString());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        String lvl = rs.getString("lvl");
+                        String code = rs.getString("code");
+                        if (code == null) {
+                            continue;
+                        }
+                        Map<String, Double> v = new HashMap<>();
+                        for (String name : AGGREGATES.keySet()) {
+                            v.put(name, rs.getDouble(name));
+                        }
+                        double[] dec = new double[9];
+                        Array arr = rs.getArray("deciles");
+                        Object[] xs = arr == null ? null : (Object[]) arr.getArray();
+                        for (int k = 0; k < 9; k++) {
+                            dec[k] = xs == null || xs[k] == null ? Double.NaN : ((Number) xs[k]).doubleValue();
+                        }
+                        rows.put(lvl + ":" + code, new Row(v, dec));
+                    }
+                }
+            }
+            return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** The same aggregation without anything of the engine around it: the benchmark's baseline. */
+    static long rawAggregationMillis(Path snapshot, Geography geo, List<Territory> scopeCommunes, Set<Level> levels,
+                                     double lowIncomeThreshold) throws SQLException {
+        return aggregate(snapshot, geo, scopeCommunes, levels, lowIncomeThreshold).millis();
+    }
+}
