@@ -44,6 +44,7 @@ public final class IntakeEndpoints {
     public static final String SOURCE_REF = "fedgateSourceRef";
     public static final String CORRELATION = "fedgateCorrelationId";
     public static final String BROKER_USER = "fedgateBrokerUser";
+    public static final String REPLY = "fedgateReply";
 
     private final IntakeService intake;
     private final RequestRepository requests;
@@ -117,11 +118,12 @@ public final class IntakeEndpoints {
      * named: a partner cannot make the gateway write into another partner's queue. It carries the correlation
      * id of the submission (its JMSCorrelationID, else its JMSMessageID).
      */
-    public boolean prepareBrokerReply(Exchange ex) {
+    public void prepareBrokerReply(Exchange ex) {
         String user = ex.getProperty(BROKER_USER, String.class);
+        ex.setProperty(REPLY, false);
         if (user == null || partners.find(user).isEmpty()) {
             LOG.warn("broker submission by {} not answered: not a partner", user == null ? "unknown user" : user);
-            return false;
+            return;
         }
         String replyTo = String.valueOf(ex.getIn().getHeader("JMSReplyTo"));
         String events = "fed.events." + user;
@@ -135,7 +137,7 @@ public final class IntakeEndpoints {
         ex.getIn().setHeader("JMSType", "fed.acknowledgement");
         ex.getIn().setHeader("CamelJmsDestinationName", events);
         ex.getIn().setBody(ack);
-        return true;
+        ex.setProperty(REPLY, true);
     }
 
     private void receive(Exchange ex, Inbound in) {

@@ -317,8 +317,9 @@ class IntakeIT {
         assertThat(detail.path("history").size()).isGreaterThanOrEqualTo(2);
         assertThat(detail.has("feuillet1")).isTrue();
         assertThat(home.resolve("secrets/admin-password")).exists();
-        assertThat(Files.getPosixFilePermissions(home.resolve("secrets/admin-password")).toString())
-                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(home.resolve("secrets/admin-password")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
