@@ -153,7 +153,7 @@ public final class ReceiptVerifier {
                     + terms.version() + ") ne correspond pas à son empreinte SHA-256 publiée"));
         }
 
-        Path dir = manifestFile.toAbsolutePath().getParent();
+        Path dir = manifestFile.toAbsolutePath().normalize().getParent();
         int checked = 0;
         int decrypted = 0;
         for (DeliveryManifest.FileEntry f : manifest.files()) {
@@ -162,6 +162,10 @@ public final class ReceiptVerifier {
                 continue;
             }
             Path file = dir.resolve(f.encryptedName());
+            if (!dir.equals(file.normalize().getParent())) { // unreachable with a safe name; kept as a second lock
+                problems.add(new Problem(Code.MANIFEST_INVALID, DeliveryFileName.printable(f.encryptedName()), "Nom de fichier refusé"));
+                continue;
+            }
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 problems.add(new Problem(Code.FILE_MISSING, f.encryptedName(), f.encryptedName() + " : fichier absent"));
                 continue;
