@@ -161,7 +161,7 @@ public final class Gateway implements AutoCloseable {
                 d -> LOG.info("SFTP download by {}: {} ({} of {} bytes)", d.account(), d.path(), d.bytesRead(),
                         d.fileSize()));
         server.setServiceAccount(config.get("fedgate.sftp.user"),
-                SshKeys.loadOrGenerate(config.path("fedgate.sftp.private-key")).getPublic());
+                SshKeys.loadOrGenerate(config.path("fedgate.sftp.private-key"), "fedgate-gateway").getPublic());
         server.start();
         server.writeKnownHosts(config.path("fedgate.sftp.known-hosts"));
         return server;

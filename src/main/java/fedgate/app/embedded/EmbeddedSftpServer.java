@@ -36,7 +36,7 @@ import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import fedgate.app.Secrets;
+import fedgate.app.SshKeys;
 
 /**
  * The SFTP drop-box (Apache MINA SSHD): one chrooted home per partner under {@code <root>/<partnerId>} with
@@ -226,33 +226,10 @@ public final class EmbeddedSftpServer implements AutoCloseable {
     }
 
     private static KeyPair loadOrGenerateHostKey(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            generateHostKey(file);
-        }
-        Iterator<KeyPair> keys = new FileKeyPairProvider(file).loadKeys(null).iterator();
-        if (!keys.hasNext()) {
-            throw new IOException("no host key in " + file);
-        }
-        return keys.next();
-    }
-
-    private static void generateHostKey(Path file) throws IOException {
         try {
-            KeyPair pair = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
-            Secrets.createPrivateDirectories(file.toAbsolutePath().getParent());
-            try (OutputStream out = Files.newOutputStream(Files.createFile(file,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-                    StandardOpenOption.WRITE)) {
-                OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, "fedgate-sftp-host", null, out);
-            }
-            try (OutputStream out = Files.newOutputStream(file.resolveSibling(file.getFileName() + ".pub"))) {
-                OpenSSHKeyPairResourceWriter.INSTANCE.writePublicKey(pair.getPublic(), "fedgate-sftp-host", out);
-            }
-            LOG.info("generated SFTP host key {}", file);
+            return SshKeys.loadOrGenerate(file, "fedgate-sftp-host");
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot generate an ed25519 host key", e);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }
