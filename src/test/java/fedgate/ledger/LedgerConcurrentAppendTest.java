@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,36 @@ class LedgerConcurrentAppendTest {
             Verification v = db.ledger.verify();
             assertThat(v.ok()).as(v.summary()).isTrue();
             assertThat(v.count()).isEqualTo(4 * perThread);
+        }
+    }
+
+    /** A state change and its event in one transaction: a second such transaction waits for the head, then follows. */
+    @Test
+    void appendInTransactionWaitsForTheHeadHeldByAnotherTransaction() throws Exception {
+        try (LedgerTestDb db = LedgerTestDb.open(tmp)) {
+            db.appendSome(1);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try (Connection a = db.ds.getConnection()) {
+                a.setAutoCommit(false);
+                assertThat(db.ledger.appendInTransaction(a, "bureau", "FED-2027-000001", EventTypes.FEUILLET2_DECIDED,
+                        Map.of("favorable", true)).seq()).isEqualTo(2);
+                Future<Long> b = pool.submit(() -> {
+                    try (Connection c = db.ds.getConnection()) {
+                        c.setAutoCommit(false);
+                        long seq = db.ledger.appendInTransaction(c, "gateway", "FED-2027-000002",
+                                EventTypes.REQUEST_VALIDATED, Map.of()).seq();
+                        c.commit();
+                        return seq;
+                    }
+                });
+                Thread.sleep(300);
+                assertThat(b).as("blocked on the ledger head").isNotDone();
+                a.commit();
+                assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(db.ledger.verify().ok()).isTrue();
         }
     }
 }
