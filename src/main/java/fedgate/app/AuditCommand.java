@@ -43,7 +43,7 @@ public final class AuditCommand implements Runnable {
 
     /** Exit code: the ledger is not intact. */
     public static final int BROKEN = 3;
-    /** Exit code: the database or the request does not exist. */
+    /** Exit code: the database or the request does not exist, or the embedded database is held by a running gateway. */
     public static final int NOT_FOUND = 4;
 
     static final String SAMPLE_CAF_PUBLIC = "certs-sample/pgp/caf-rouen.pub.asc";
@@ -71,7 +71,10 @@ public final class AuditCommand implements Runnable {
         return GatewayConfig.load(System.getenv(), system, new Properties());
     }
 
-    /** The state database as the gateway opens it; null (and a message) when the embedded one does not exist. */
+    /**
+     * The state database as the gateway opens it; null (and a message) when the embedded one does not exist or is
+     * held by a running gateway.
+     */
     static DataSource openDatabase(GatewayConfig config, PrintWriter err) {
         String url = config.get("fedgate.db.url", "");
         if (url.isEmpty()) {
@@ -80,10 +83,30 @@ public final class AuditCommand implements Runnable {
                 err.println("no fedgate database under " + db + " (set --home or FEDGATE_HOME)");
                 return null;
             }
-            return Database.migrate(Database.h2(db));
+            try {
+                return Database.migrate(Database.h2(db));
+            } catch (RuntimeException e) {
+                if (isDatabaseInUse(e)) {
+                    err.println("the embedded H2 database under " + db + " is in use by a running gateway (H2 file "
+                            + "databases are single-process): stop the gateway first, or run the gateway on PostgreSQL "
+                            + "(fedgate.db.url) to audit it while it runs");
+                    return null;
+                }
+                throw e;
+            }
         }
         return Database.migrate(Database.fromUrl(url, config.get("fedgate.db.user"),
                 Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password"))));
+    }
+
+    /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
+    private static boolean isDatabaseInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes sure an embedded H2 database has written everything before the JVM exits (it has no exit hook). */

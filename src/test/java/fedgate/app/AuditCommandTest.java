@@ -107,4 +107,28 @@ class AuditCommandTest {
         assertThat(err.toString()).contains("no request FED-2026-999999");
         assertThat(audit("--home", home.toString(), "export", "--request", "../etc/passwd")).isEqualTo(2);
     }
+
+    /** The gateway holds the embedded H2 file (single-process): the CLI says so instead of a stack trace. */
+    @Test
+    void verifyWhileAGatewayProcessHoldsTheEmbeddedDatabaseExplainsWhy() throws Exception {
+        ledgerWithEvents();
+        shutdown();
+        ds = null;
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HoldDatabase.class.getName(), home.toString(), "20000")
+                .redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
+            String line;
+            while ((line = r.readLine()) != null && !line.equals("holding")) {
+                // skip the child's log lines
+            }
+            assertThat(line).isEqualTo("holding");
+            assertThat(audit("--home", home.toString(), "verify")).isEqualTo(AuditCommand.NOT_FOUND);
+            assertThat(err.toString()).contains("is in use by a running gateway");
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
 }
