@@ -86,4 +86,17 @@ class LedgerHeadSignatureTest {
             assertThat(db.ledger.verify(LedgerTestDb.cafCertificate()).signaturesChecked()).isEqualTo(2);
         }
     }
+
+    /** The key is judged as it was when the head was signed (not now): a head dated after its expiry is refused. */
+    @Test
+    void headSignedWhenTheKeyHadExpiredIsRefused() throws Exception {
+        try (LedgerTestDb db = LedgerTestDb.open(tmp, java.time.Instant.parse("2030-01-15T10:00:00Z"))) {
+            db.appendSome(2);
+            db.ledger.signHead(LedgerTestDb.cafSigningKey()); // unlocked in 2027, head dated 2030: after expiry
+            Verification v = db.ledger.verify(LedgerTestDb.cafCertificate());
+            assertThat(v.ok()).isFalse();
+            assertThat(v.firstBadSeq()).isEqualTo(2);
+            assertThat(v.problem()).contains("is not valid");
+        }
+    }
 }
