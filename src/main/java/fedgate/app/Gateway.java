@@ -12,6 +12,7 @@ import fedgate.extract.IndicatorCatalogue;
 import fedgate.intake.IntakeService;
 import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
+import fedgate.ledger.AuditLedger;
 import fedgate.state.Database;
 import fedgate.state.RequestRepository;
 import fedgate.validation.RequestValidator;
@@ -54,6 +55,7 @@ public final class Gateway implements AutoCloseable {
     private EmbeddedMailServer mail;
     private DataSource dataSource;
     private RequestRepository requests;
+    private AuditLedger ledger;
     private PartnerRegistry partners;
     private Main camel;
     private HttpApi http;
@@ -85,7 +87,8 @@ public final class Gateway implements AutoCloseable {
         mailPassword = Secrets.secret("FEDGATE_MAIL_PASSWORD", config.secretsDir().resolve("mail-fed"));
 
         dataSource = Database.migrate(openDatabase());
-        requests = new RequestRepository(dataSource);
+        ledger = new AuditLedger(dataSource, Clock.systemUTC());
+        requests = new RequestRepository(dataSource, ledger);
         partners = PartnerRegistry.withSamples(Path.of(config.get("fedgate.partners.dir")).toAbsolutePath());
         LOG.info("partners: {}", partners.all().stream().map(Partner::id).collect(Collectors.joining(", ")));
 
@@ -134,7 +137,10 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
-        camel.bind("jms", jms(brokerUrl, brokerPassword));
+        JmsComponent jms = jms(brokerUrl, brokerPassword);
+        camel.bind("jms", jms);
+        // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
+        started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
         camel.start();
         started.add(camel::stop);
 
@@ -219,6 +225,10 @@ public final class Gateway implements AutoCloseable {
 
     public CamelContext camelContext() {
         return camel.getCamelContext();
+    }
+
+    public AuditLedger ledger() {
+        return ledger;
     }
 
     public RequestRepository requests() {

@@ -22,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The thin Camel-facing adapter of the intake routes: turns what each channel delivers into an {@link Inbound},
@@ -102,6 +101,14 @@ public final class IntakeEndpoints {
         ex.setProperty(BROKER_USER, user);
     }
 
+    private static String queueName(jakarta.jms.Queue q) {
+        try {
+            return q.getQueueName();
+        } catch (jakarta.jms.JMSException e) {
+            return null;
+        }
+    }
+
     /** The user Artemis authenticated and stamped on the message (the JMS client hides _AMQ_ properties). */
     private static String validatedUser(Exchange ex) {
         JmsMessage in = ex.getIn(JmsMessage.class);
@@ -125,9 +132,9 @@ public final class IntakeEndpoints {
             LOG.warn("broker submission by {} not answered: not a partner", user == null ? "unknown user" : user);
             return;
         }
-        String replyTo = String.valueOf(ex.getIn().getHeader("JMSReplyTo"));
+        Object replyTo = ex.getIn().getHeader("JMSReplyTo");
         String events = "fed.events." + user;
-        if (ex.getIn().getHeader("JMSReplyTo") != null && !replyTo.endsWith(events)) {
+        if (replyTo != null && !(replyTo instanceof jakarta.jms.Queue q && events.equals(queueName(q)))) {
             LOG.warn("broker submission by {} named reply-to {}: answered on {} instead", user, replyTo, events);
         }
         String correlation = ex.getProperty(CORRELATION, String.class);
@@ -143,16 +150,16 @@ public final class IntakeEndpoints {
     private void receive(Exchange ex, Inbound in) {
         IntakeService.Outcome outcome = intake.receive(in);
         Acknowledgement ack = outcome.ack();
-        Map<String, Object> h = ex.getProperties();
-        h.put(REQUEST_ID, ack.requestId());
-        h.put(ACCEPTED, ack.accepted());
-        h.put(DUPLICATE, outcome.duplicate());
-        h.put(PARTNER, ack.partnerId());
-        h.put(REFERENT, outcome.referentEmail());
-        h.put(CHANNEL, in.channel().name());
-        h.put(SOURCE_REF, in.sourceRef());
-        h.put(ACK_JSON, write(ack));
-        h.put(ACK_TEXT, AcknowledgementText.body(ack, in.channel()));
+        // setProperty, not getProperties().put: a null (no partner, no referent) removes the property
+        ex.setProperty(REQUEST_ID, ack.requestId());
+        ex.setProperty(ACCEPTED, ack.accepted());
+        ex.setProperty(DUPLICATE, outcome.duplicate());
+        ex.setProperty(PARTNER, ack.partnerId());
+        ex.setProperty(REFERENT, outcome.referentEmail());
+        ex.setProperty(CHANNEL, in.channel().name());
+        ex.setProperty(SOURCE_REF, in.sourceRef());
+        ex.setProperty(ACK_JSON, write(ack));
+        ex.setProperty(ACK_TEXT, AcknowledgementText.body(ack, in.channel()));
         ex.getIn().setBody(outcome.requestId());
     }
 

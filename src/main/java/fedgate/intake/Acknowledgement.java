@@ -14,7 +14,7 @@ public record Acknowledgement(String type, String requestId, String partnerId, S
     public static final String TYPE = "fed.acknowledgement";
 
     /** A reason: stable code, French text for the partner, and whether it blocks the request. */
-    public record Reason(String code, String message, String field, boolean blocking) {
+    public record Reason(String code, String text, String field, boolean blocking) {
     }
 
     public Acknowledgement asDuplicate() {

@@ -39,12 +39,12 @@ public final class AcknowledgementText {
                     .append("par le feuillet n° 2 (conditions de faisabilité, Art. 5.3 de la convention).\n");
         } else {
             b.append("Votre demande ne peut pas être instruite en l'état, pour le(s) motif(s) suivant(s) :\n");
-            blocking.forEach(r -> b.append("  - ").append(r.message()).append('\n'));
+            blocking.forEach(r -> b.append("  - ").append(r.text()).append('\n'));
             b.append("\nVous pouvez nous adresser une demande corrigée ; elle recevra un nouveau numéro.\n");
         }
         if (!notes.isEmpty()) {
             b.append("\nÀ noter :\n");
-            notes.forEach(r -> b.append("  - ").append(r.message()).append('\n'));
+            notes.forEach(r -> b.append("  - ").append(r.text()).append('\n'));
         }
         b.append("\nMerci de rappeler le numéro ").append(ack.requestId())
                 .append(" dans toute correspondance relative à cette demande.\n\n");

@@ -102,7 +102,8 @@ public final class IntakeService {
         LOG.info("{} duplicate input by {} (source {}), acknowledged once already", id, in.channel(),
                 in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
         requests.addHistory(id, stored.status(), actor(in), "duplicate received by " + in.channel()
-                + " and ignored (same " + (in.channel() == Channel.MAIL ? "Message-ID or " : "") + "content)");
+                + " and ignored (same " + (in.channel() == Channel.MAIL ? "Message-ID or " : "") + "content)",
+                "request.duplicate");
         return new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored));
     }
 
@@ -200,7 +201,7 @@ public final class IntakeService {
             Files.createDirectories(quarantineDir);
             Files.write(quarantineDir.resolve(id + ".bin"), requests.raw(id));
             StringBuilder text = new StringBuilder(id).append('\n');
-            reasons.forEach(r -> text.append(r.code()).append(": ").append(r.message()).append('\n'));
+            reasons.forEach(r -> text.append(r.code()).append(": ").append(r.text()).append('\n'));
             Files.writeString(quarantineDir.resolve(id + ".reason.txt"), text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             // the input is safe in the database; the file copy is a convenience for operators

@@ -569,11 +569,13 @@ public final class AuditLedger {
 
     // ------------------------------------------------------------------------------------------------ export
 
-    /** The full story of one request: its history (request table) and its ledger events, in time order. */
+    /**
+     * The full story of one request, in time order: its ledger events (every history entry of the request
+     * table is written to the ledger in the same transaction, so the ledger alone tells it).
+     */
     public RequestStory export(String requestId) {
-        RequestRepository requests = new RequestRepository(dataSource);
-        return RequestStory.of(requestId, requests.find(requestId).orElse(null), requests.history(requestId),
-                events(requestId));
+        RequestRepository requests = new RequestRepository(dataSource, this);
+        return RequestStory.of(requestId, requests.find(requestId).orElse(null), List.of(), events(requestId));
     }
 
     // ------------------------------------------------------------------------------------------------ plumbing

@@ -1,6 +1,14 @@
 package fedgate.state;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import fedgate.ledger.AuditLedger;
+import fedgate.ledger.EventTypes;
+
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,10 +44,18 @@ public final class RequestRepository {
     private static final String COLUMNS = "id, partner_id, channel, source_ref, principal, file_name, received_at, "
             + "sha256, size_bytes, status, reasons, feuillet1, ack_json, ack_sent_at, forwarded_at";
 
-    private final DataSource dataSource;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public RequestRepository(DataSource dataSource) {
+    private final DataSource dataSource;
+    private final AuditLedger ledger;
+
+    /**
+     * @param ledger every history entry is also an event of the hash-chained audit ledger, appended in the
+     *               same transaction as the state change it records
+     */
+    public RequestRepository(DataSource dataSource, AuditLedger ledger) {
         this.dataSource = dataSource;
+        this.ledger = ledger;
     }
 
     /**
@@ -87,7 +103,9 @@ public final class RequestRepository {
                     ps.setTimestamp(12, Timestamp.from(in.receivedAt()));
                     ps.executeUpdate();
                 }
-                history(c, id, RequestStatus.RECEIVED, actor, "received by " + in.channel());
+                history(c, id, RequestStatus.RECEIVED, actor, "received by " + in.channel(),
+                        EventTypes.REQUEST_RECEIVED, Map.of("channel", in.channel(), "sha256", in.sha256(),
+                                "sizeBytes", in.raw().length));
                 c.commit();
                 return Optional.of(id);
             } catch (SQLException e) {
@@ -144,13 +162,14 @@ public final class RequestRepository {
                 if (ps.executeUpdate() != 1) {
                     throw new StateException("no request " + id, null);
                 }
-                history(c, id, status, actor, detail);
+                history(c, id, status, actor, detail, eventType(status), status == RequestStatus.REJECTED
+                        ? Map.of("reasons", JSON.readTree(reasonsJson)) : Map.of());
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             throw new StateException("cannot update request " + id, e);
         }
     }
@@ -175,9 +194,17 @@ public final class RequestRepository {
         }
     }
 
-    public void addHistory(String id, RequestStatus status, String actor, String detail) {
+    /** A history entry (and its ledger event of type {@code eventType}) that does not change the status. */
+    public void addHistory(String id, RequestStatus status, String actor, String detail, String eventType) {
         try (Connection c = dataSource.getConnection()) {
-            history(c, id, status, actor, detail);
+            c.setAutoCommit(false);
+            try {
+                history(c, id, status, actor, detail, eventType, Map.of());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         } catch (SQLException e) {
             throw new StateException("cannot add history to " + id, e);
         }
@@ -299,8 +326,19 @@ public final class RequestRepository {
         return String.format("FED-%d-%06d", year, next);
     }
 
-    private static void history(Connection c, String id, RequestStatus status, String actor, String detail)
-            throws SQLException {
+    /** The ledger event type of a transition to {@code status}: {@code request.validated} … */
+    static String eventType(RequestStatus status) {
+        return "request." + status.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void history(Connection c, String id, RequestStatus status, String actor, String detail,
+                         String eventType, Map<String, ?> details) throws SQLException {
+        Map<String, Object> event = new LinkedHashMap<>(details);
+        event.put("status", status.name());
+        if (detail != null) {
+            event.put("detail", detail);
+        }
+        ledger.appendInTransaction(c, actor, id, eventType, event);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request_history "
                 + "(request_id, at, status, actor, detail) VALUES (?,?,?,?,?)")) {
             ps.setString(1, id);

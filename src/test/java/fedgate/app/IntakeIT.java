@@ -317,6 +317,9 @@ class IntakeIT {
         assertThat(detail.path("history").size()).isGreaterThanOrEqualTo(2);
         assertThat(detail.has("feuillet1")).isTrue();
         assertThat(home.resolve("secrets/admin-password")).exists();
+        // every state change so far is an event of the hash-chained ledger, and the chain holds
+        assertThat(fx.gateway.ledger().verify().ok()).isTrue();
+        assertThat(fx.gateway.ledger().export(first.path("id").asText()).toFrenchText()).contains("reçue par");
         assertThat(Files.getPosixFilePermissions(home.resolve("secrets/admin-password")))
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);

@@ -54,30 +54,30 @@ class RequestStoryTest {
     }
 
     @Test
-    void exportMergesTheRequestHistoryAndTheLedgerWithoutDuplicates() throws Exception {
+    void everyStateChangeOfARequestIsOneLedgerEventAndTheExportTellsEachOnce() throws Exception {
         try (LedgerTestDb db = LedgerTestDb.open(tmp, Instant.now())) {
-            RequestRepository requests = new RequestRepository(db.ds);
+            RequestRepository requests = new RequestRepository(db.ds, db.ledger);
             Instant received = Instant.now();
             String id = requests.insertReceived(new RequestRepository.NewRequest("MAIL", "<m1@ville-rouen.example>",
                     "referent@ville-rouen.example", null, received, SHA, "Organisme demandeur : Ville de Rouen"
                     .getBytes(StandardCharsets.UTF_8)), "referent@ville-rouen.example").orElseThrow();
-            // the receipt has its ledger event (shown once); the validation only its history entry
-            LedgerEvent receivedEvent = db.ledger.append("referent@ville-rouen.example", id, EventTypes.REQUEST_RECEIVED,
-                    Map.of("channel", "MAIL", "sha256", SHA));
             requests.complete(id, "ville-rouen", RequestStatus.REJECTED,
                     "[{\"code\":\"UNKNOWN_INDICATOR\",\"text\":\"L'indicateur « XYZ » est inconnu.\",\"blocking\":true}]",
                     null, "{}", "gateway", "rejected: UNKNOWN_INDICATOR");
             db.ledger.append("other", "FED-2099-000999", EventTypes.REQUEST_VALIDATED, Map.of());
 
+            List<LedgerEvent> events = db.ledger.events(id);
+            assertThat(events).extracting(LedgerEvent::type)
+                    .containsExactly(EventTypes.REQUEST_RECEIVED, EventTypes.REQUEST_REJECTED);
+            assertThat(db.ledger.verify().ok()).isTrue();
+
             RequestStory story = db.ledger.export(id);
-            assertThat(story.entries()).extracting(RequestStory.Entry::source).containsExactly("ledger", "history");
             String text = story.toFrenchText();
             String when = DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm:ss").withZone(ZoneId.of("Europe/Paris"))
-                    .format(receivedEvent.at());
+                    .format(events.get(0).at());
             assertThat(text).startsWith("Historique de la demande " + id + "\nPartenaire : ville-rouen — reçue le ");
             assertThat(text).contains(when + " — Demande " + id + " reçue par courriel (SHA-256 " + SHA + ")");
-            assertThat(text).contains("Demande " + id + " rejetée : L'indicateur « XYZ » est inconnu. — par gateway "
-                    + "[historique]");
+            assertThat(text).contains("Demande " + id + " rejetée : L'indicateur « XYZ » est inconnu. — par gateway");
             assertThat(text).doesNotContain("FED-2099-000999");
             assertThat(text.split("reçue par courriel", -1)).hasSize(2); // one step, not two (the header says "reçue le")
 
@@ -85,8 +85,8 @@ class RequestStoryTest {
             assertThat(json.path("requestId").asText()).isEqualTo(id);
             assertThat(json.path("request").path("sha256").asText()).isEqualTo(SHA);
             assertThat(json.path("events")).hasSize(2);
-            assertThat(json.path("events").get(0).path("seq").asLong()).isEqualTo(receivedEvent.seq());
-            assertThat(json.path("events").get(0).path("hash").asText()).isEqualTo(receivedEvent.hash());
+            assertThat(json.path("events").get(0).path("seq").asLong()).isEqualTo(events.get(0).seq());
+            assertThat(json.path("events").get(0).path("hash").asText()).isEqualTo(events.get(0).hash());
             assertThat(json.path("events").get(0).path("details").path("channel").asText()).isEqualTo("MAIL");
             assertThat(json.path("events").get(1).path("details").path("status").asText()).isEqualTo("REJECTED");
         }
