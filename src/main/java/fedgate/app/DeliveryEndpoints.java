@@ -181,6 +181,9 @@ public final class DeliveryEndpoints {
         if (e == null) {
             return "unknown failure";
         }
+        while (e instanceof org.apache.camel.CamelExchangeException && e.getCause() != null) {
+            e = e.getCause(); // the split's wrapper says nothing about what failed
+        }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

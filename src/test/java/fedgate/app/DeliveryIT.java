@@ -331,6 +331,19 @@ class DeliveryIT {
         assertThat(awaitNotice("ville-rouen", id).path("requestId").isNull()).isTrue();
     }
 
+    @Test
+    @Order(9)
+    void deliverOrderPointingOutsideTheRequestExtractIsRefusedAndNothingIsRead() throws Exception {
+        String request = extractedRequest("ville-rouen", null);
+        extractDir(request);
+        Path elsewhere = DeliveryFixtures.extractDir(Files.createTempDirectory(home, "other"));
+        sendToDeliver(order(request, elsewhere, null));
+        StoredDelivery d = awaitDelivery("DLV-" + request + "-v1", DeliveryStatus.FAILED);
+        assertThat(d.lastError()).contains("n'est pas celui de la demande " + request);
+        assertThat(Files.exists(outbox("ville-rouen").resolve("DLV-" + request + "-v1"))).isFalse();
+        assertThat(fx.gateway.requests().find(request).orElseThrow().status()).isEqualTo(RequestStatus.FAILED);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** A request as the extract stage leaves it: submitted by the partner on the broker, then EXTRACTED. */
