@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code fedgate} command: {@code java -jar target/fedgate.jar <subcommand>}. */
 @Command(name = "fedgate", mixinStandardHelpOptions = true, version = "fedgate 0.1.0",
         description = "Secure data-exchange gateway between a CAF and its partner cities.",
-        subcommands = {RunCommand.class, SubmitCommand.class, ReceiptCommand.class, AuditCommand.class, DataCommand.class, ExtractCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, SubmitCommand.class, SendCommand.class, ReceiptCommand.class,
+                AuditCommand.class, DlqCommand.class, DataCommand.class, ExtractCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Fedgate implements Runnable {
 
     public static void main(String[] args) {

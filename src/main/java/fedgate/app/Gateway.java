@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fedgate.app.embedded.EmbeddedBroker;
 import fedgate.app.embedded.EmbeddedMailServer;
 import fedgate.app.embedded.EmbeddedSftpServer;
+import fedgate.delivery.DeliveryService;
 import fedgate.fed.FedDocumentReader;
 import fedgate.fed.MailFedReader;
 import fedgate.extract.IndicatorCatalogue;
@@ -14,6 +15,7 @@ import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
 import fedgate.ledger.AuditLedger;
 import fedgate.state.Database;
+import fedgate.state.DeliveryRepository;
 import fedgate.state.RequestRepository;
 import fedgate.validation.RequestValidator;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -56,6 +58,8 @@ public final class Gateway implements AutoCloseable {
     private DataSource dataSource;
     private RequestRepository requests;
     private AuditLedger ledger;
+    private DeliveryRepository deliveries;
+    private volatile DeliveryService delivery;
     private PartnerRegistry partners;
     private Main camel;
     private HttpApi http;
@@ -91,6 +95,8 @@ public final class Gateway implements AutoCloseable {
         requests = new RequestRepository(dataSource, ledger);
         partners = PartnerRegistry.withSamples(Path.of(config.get("fedgate.partners.dir")).toAbsolutePath());
         LOG.info("partners: {}", partners.all().stream().map(Partner::id).collect(Collectors.joining(", ")));
+        deliveries = new DeliveryRepository(dataSource, requests);
+        delivery = DeliveryStage.service(config, partners, requests, deliveries, json(), Clock.systemUTC());
 
         String brokerPassword = Secrets.secret("FEDGATE_BROKER_PASSWORD", config.secretsDir().resolve("broker-fedgate"));
         String brokerUrl = config.get("fedgate.broker.url");
@@ -141,11 +147,19 @@ public final class Gateway implements AutoCloseable {
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
         started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
+        camel.bind("deliveryEndpoints", new DeliveryEndpoints(delivery,
+                Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts"))));
         camel.start();
         started.add(camel::stop);
 
         http = new HttpApi(config.get("fedgate.http.host"), config.port("fedgate.http.port"), adminPassword, requests,
                 json, this::health);
+        http.addRequestSection("deliveries", id -> DeliveryStage.deliveriesOf(id, deliveries, json));
+        org.apache.camel.ProducerTemplate producer = camelContext().createProducerTemplate();
+        http.addHandler(new SendsEndpoint(partners, deliveries, delivery.settings().sendsRoot(),
+                config.bytes("fedgate.delivery.send-max-bytes"),
+                order -> producer.sendBody("jms:queue:" + DeliveryEndpoints.QUEUE + "?exchangePattern=InOnly", order),
+                json, clock));
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
@@ -164,8 +178,12 @@ public final class Gateway implements AutoCloseable {
         EmbeddedSftpServer server = new EmbeddedSftpServer(new EmbeddedSftpServer.Settings(
                 config.port("fedgate.sftp.port"), Path.of(config.get("fedgate.sftp.host-key")).toAbsolutePath(),
                 config.dataDir().resolve("sftp"), keys),
-                d -> LOG.info("SFTP download by {}: {} ({} of {} bytes)", d.account(), d.path(), d.bytesRead(),
-                        d.fileSize()));
+                d -> { // retrieval receipts (the server logs each download itself)
+                    DeliveryService stage = delivery;
+                    if (stage != null) {
+                        stage.downloaded(d.account(), d.path(), d.bytesRead(), d.fileSize(), d.at());
+                    }
+                });
         server.setServiceAccount(config.get("fedgate.sftp.user"),
                 SshKeys.loadOrGenerate(config.path("fedgate.sftp.private-key"), "fedgate-gateway").getPublic());
         server.start();
@@ -233,6 +251,10 @@ public final class Gateway implements AutoCloseable {
 
     public RequestRepository requests() {
         return requests;
+    }
+
+    public DeliveryRepository deliveries() {
+        return deliveries;
     }
 
     public PartnerRegistry partners() {

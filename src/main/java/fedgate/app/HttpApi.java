@@ -20,8 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -39,6 +42,13 @@ public final class HttpApi implements AutoCloseable {
     private final RequestRepository requests;
     private final ObjectMapper json;
     private final Supplier<Map<String, Boolean>> health;
+    private final List<ApiHandler> handlers = new CopyOnWriteArrayList<>();
+    private final Map<String, Function<String, JsonNode>> requestSections = new LinkedHashMap<>();
+
+    /** A further route under {@code /api} (authenticated like the others); returns false when the path is not its own. */
+    public interface ApiHandler {
+        boolean handle(HttpExchange ex, String path) throws IOException;
+    }
 
     public HttpApi(String host, int port, String operatorPassword, RequestRepository requests, ObjectMapper json,
                    Supplier<Map<String, Boolean>> health) throws IOException {
@@ -64,6 +74,16 @@ public final class HttpApi implements AutoCloseable {
         });
         // any other path: 404 without revealing anything (and no anonymous access beyond /health)
         server.createContext("/", ex -> send(ex, 404, error("not found")));
+    }
+
+    /** Adds a route under {@code /api}, tried before the built-in ones; call before {@link #start()}. */
+    public void addHandler(ApiHandler handler) {
+        handlers.add(handler);
+    }
+
+    /** Adds a section to {@code GET /api/requests/{id}}, computed from the request id; call before {@link #start()}. */
+    public synchronized void addRequestSection(String name, Function<String, JsonNode> section) {
+        requestSections.put(name, section);
     }
 
     public void start() {
@@ -96,6 +116,11 @@ public final class HttpApi implements AutoCloseable {
 
     private void api(HttpExchange ex) throws IOException {
         try {
+            for (ApiHandler h : handlers) {
+                if (h.handle(ex, ex.getRequestURI().getPath())) {
+                    return;
+                }
+            }
             if (!"GET".equals(ex.getRequestMethod())) {
                 send(ex, 405, error("method not allowed"));
                 return;
@@ -161,6 +186,9 @@ public final class HttpApi implements AutoCloseable {
             e.put("actor", h.actor());
             e.put("detail", h.detail());
             history.add(json.valueToTree(e));
+        }
+        synchronized (this) {
+            requestSections.forEach((name, section) -> n.set(name, section.apply(r.id())));
         }
         return n;
     }

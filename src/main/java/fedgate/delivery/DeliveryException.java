@@ -35,7 +35,13 @@ public class DeliveryException extends Exception {
         /** A request id, ad-hoc reference or version is malformed. */
         INVALID_ID,
         /** A manifest is not valid JSON or does not follow {@code delivery-manifest.schema.json}. */
-        INVALID_MANIFEST
+        INVALID_MANIFEST,
+        /** A delivery order (the {@code fed.deliver} message) is malformed. */
+        INVALID_ORDER,
+        /** The partner is not in the registry, or has no OpenPGP key on file. */
+        UNKNOWN_PARTNER,
+        /** The request is unknown, belongs to another partner, or is not in a state that allows a delivery. */
+        REQUEST_NOT_DELIVERABLE
     }
 
     private final Code code;

@@ -326,8 +326,43 @@ public final class RequestRepository {
         return String.format("FED-%d-%06d", year, next);
     }
 
+    /**
+     * A stage's transition of a request to {@code status}, inside the caller's transaction (auto-commit off):
+     * status, history entry and ledger event ({@code eventType}, {@code details}) commit or roll back with the
+     * caller's own changes.
+     */
+    public void transition(Connection c, String requestId, RequestStatus status, String actor, String detail,
+                           String eventType, Map<String, ?> details, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE fed_request SET status = ?, updated_at = ? WHERE id = ?")) {
+            ps.setString(1, status.name());
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setString(3, requestId);
+            if (ps.executeUpdate() != 1) {
+                throw new StateException("no request " + requestId, null);
+            }
+        }
+        history(c, requestId, status, actor, detail, eventType, details);
+    }
+
+    /** {@link #transition} in a transaction of its own, with the default event type of the status. */
+    public void transition(String requestId, RequestStatus status, String actor, String detail,
+                           Map<String, ?> details) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                transition(c, requestId, status, actor, detail, eventType(status), details, Instant.now());
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StateException("cannot move " + requestId + " to " + status, e);
+        }
+    }
+
     /** The ledger event type of a transition to {@code status}: {@code request.validated} … */
-    static String eventType(RequestStatus status) {
+    public static String eventType(RequestStatus status) {
         return "request." + status.name().toLowerCase(Locale.ROOT);
     }
 
