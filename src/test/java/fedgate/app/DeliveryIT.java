@@ -169,6 +169,10 @@ class DeliveryIT {
         assertThat(receipts).contains("manifest.json", "extract.csv.pgp", "extract.json.pgp", "disclosure-report.json.pgp",
                 "disclosure-report.md.pgp");
         assertThat(api.path("history").toString()).contains("DELIVERED", "RETRIEVED");
+        // who received what, when: the delivery and its retrieval are events of the intact hash-chained ledger
+        assertThat(fx.gateway.ledger().events(firstRequest)).extracting(fedgate.ledger.LedgerEvent::type)
+                .contains("delivery.sent", "delivery.retrieved");
+        assertThat(fx.gateway.ledger().verify().ok()).isTrue();
     }
 
     // ------------------------------------------------------------------ mail
