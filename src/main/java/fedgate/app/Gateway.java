@@ -143,6 +143,8 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
+        PipelineEndpoints pipeline = PipelineEndpoints.create(config, dataSource, requests, partners, json, clock);
+        camel.bind("pipelineEndpoints", pipeline);
         JmsComponent jms = jms(brokerUrl, brokerPassword);
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
@@ -151,6 +153,7 @@ public final class Gateway implements AutoCloseable {
                 Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts"))));
         camel.start();
         started.add(camel::stop);
+        pipeline.attach(camelContext());
 
         http = new HttpApi(config.get("fedgate.http.host"), config.port("fedgate.http.port"), adminPassword, requests,
                 json, this::health);
@@ -160,6 +163,7 @@ public final class Gateway implements AutoCloseable {
                 config.bytes("fedgate.delivery.send-max-bytes"),
                 order -> producer.sendBody("jms:queue:" + DeliveryEndpoints.QUEUE + "?exchangePattern=InOnly", order),
                 json, clock));
+        new DecisionApi(pipeline, json).register(http);
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
@@ -211,6 +215,10 @@ public final class Gateway implements AutoCloseable {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, EmbeddedBroker.INTERNAL_USER, password);
         CachingConnectionFactory caching = new CachingConnectionFactory(cf);
         caching.setSessionCacheSize(10);
+        // a transacted route's listener closes its consumer after each transaction: a cached consumer would stay
+        // open on an idle cached session, holding prefetched messages nobody reads (seen: requests stuck in
+        // fed.requests.in until restart)
+        caching.setCacheConsumers(false);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(caching);
         return jms;
