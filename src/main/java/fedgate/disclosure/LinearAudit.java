@@ -220,10 +220,41 @@ public final class LinearAudit {
         for (List<Integer> block : whole ? List.of(comp) : blocks(t, comp, relationsOf)) {
             double[][] bounds = solve(t, p, block, relationsOf, cap);
             for (int k = 0; k < block.size(); k++) {
-                out.add(interval(t, p, block.get(k), bounds[k], cap, whole && bounds[k][2] > 0));
+                Interval iv = interval(t, p, block.get(k), bounds[k], cap, whole && bounds[k][2] > 0);
+                if (!iv.enough() && !whole) {
+                    // a cell near its block's edge has neighbours fixed that an attacker would not know: audit it
+                    // again on a block centred on it before calling it exposed
+                    List<Integer> hood = neighbourhood(t, block.get(k), comp, relationsOf);
+                    double[][] b2 = solve(t, p, hood, relationsOf, cap);
+                    Interval iv2 = interval(t, p, block.get(k), b2[0], cap, false);
+                    if (iv2.width() > iv.width()) {
+                        iv = iv2;
+                    }
+                }
+                out.add(iv);
             }
         }
         return out;
+    }
+
+    /** The block of at most maxLpCells cells of the component reached from {@code centre}, breadth first. */
+    private List<Integer> neighbourhood(DisclosureTable t, int centre, List<Integer> comp,
+                                        List<List<Integer>> relationsOf) {
+        Set<Integer> members = new HashSet<>(comp);
+        List<Integer> hood = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        hood.add(centre);
+        seen.add(centre);
+        for (int head = 0; head < hood.size() && hood.size() < maxLpCells; head++) {
+            for (int k : relationsOf.get(hood.get(head))) {
+                for (int m : t.relations().get(k).members()) {
+                    if (hood.size() < maxLpCells && members.contains(m) && seen.add(m)) {
+                        hood.add(m);
+                    }
+                }
+            }
+        }
+        return hood;
     }
 
     /** A component cut into connected blocks of at most maxLpCells cells, breadth first (deterministic). */
