@@ -40,6 +40,8 @@ public final class DisclosureControl {
         long t0 = System.nanoTime();
         PrimaryRules.apply(t, p);
         SecondarySuppression.propagateDependencies(t);
+        LOG.info("primary rules: {} cells suppressed of {}", t.cells().stream().filter(Cell::suppressed).count(),
+                t.cells().size());
         List<List<Integer>> relationsOf = LinearAudit.relationsByCell(t);
         LinearAudit.Result result;
         int rounds = 0;
@@ -68,7 +70,8 @@ public final class DisclosureControl {
                 }
                 added |= SecondarySuppression.strengthen(t, p, weak, rels);
             }
-            LOG.debug("audit round {}: {} cells too narrowly bounded", rounds, result.failures().size());
+            LOG.info("audit round {}: {} ms, {} cells too narrowly bounded", rounds, result.millis(),
+                    result.failures().size());
             if (!added) {
                 LOG.warn("audit failed and no published cell is left to suppress: {} cells exposed",
                         result.failures().size());

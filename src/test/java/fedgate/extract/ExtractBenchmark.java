@@ -45,6 +45,7 @@ public final class ExtractBenchmark {
         for (int run = 1; run <= runs; run++) {
             long raw = SnapshotAggregator.aggregate(snap, geo, geo.descendantsAt(root, Level.COMMUNE), levels,
                     engine.catalogue().lowIncomeThresholdEurosPerUc()).millis();
+            System.out.printf("run %d: raw aggregation %d ms%n", run, raw);
             Path out = dir.resolve("out-" + System.nanoTime());
             long t0 = System.nanoTime();
             ExtractResult r = engine.run(new ExtractSpec(snap, List.of("socle"), root.code(), levels, Optional.empty(), out));
