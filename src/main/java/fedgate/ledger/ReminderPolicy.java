@@ -39,12 +39,20 @@ public record ReminderPolicy(Duration firstBeforeDue, Duration interval) {
         }
         Instant dueStart = o.dueDate().atStartOfDay(PARIS).toInstant();
         if (o.remindersSent() == 0 || o.lastReminderAt() == null) {
-            return Optional.of(dueStart.minus(firstBeforeDue));
+            return Optional.of(shift(dueStart, firstBeforeDue.negated()));
         }
         // overdue: from the day after the due date, every interval
         Instant overdue = o.dueDate().plusDays(1).atStartOfDay(PARIS).toInstant();
-        Instant afterLast = o.lastReminderAt().plus(interval);
+        Instant afterLast = shift(o.lastReminderAt(), interval);
         return Optional.of(afterLast.isAfter(overdue) ? afterLast : overdue);
+    }
+
+    /** Whole days are calendar days in Paris (30 days before 28 November is 29 October, summer time or not). */
+    private static Instant shift(Instant t, Duration d) {
+        if (d.toSeconds() % 86_400 == 0 && d.getNano() == 0) {
+            return t.atZone(PARIS).plusDays(d.toDays()).toInstant();
+        }
+        return t.plus(d);
     }
 
     public boolean due(Obligation o, Instant now) {
