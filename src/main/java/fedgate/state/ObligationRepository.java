@@ -28,7 +28,7 @@ import java.util.Optional;
 public final class ObligationRepository {
 
     /** Ledger event of a document recognised as a study but refused (details: channel, fileName, sha256, code, reason). */
-    public static final String STUDY_REJECTED = "study.rejected";
+    public static final String STUDY_REJECTED = EventTypes.STUDY_REJECTED;
 
     /** A study as received (the raw bytes are read separately). */
     public record StoredStudy(long seq, String namedRequest, String partnerId, String channel, String sender,

@@ -266,7 +266,8 @@ class StoryIT {
         assertThat(audit(story, "--home", home.toString(), "export", "--request", id)).isZero();
         assertThat(story.toString()).contains("Feuillet 2 : avis favorable", "Données livrées à ville-rouen",
                 "conditions d'usage version 1", "Relance n° 1", "Relance n° 2", "Exemplaire de l'étude reçu (Art. 3)",
-                "Demande " + id + " close");
+                "Demande " + id + " close", "Document reçu comme exemplaire de l'étude, refusé",
+                "La demande " + id + " est close");
 
         long target = eventSeq(home, EventTypes.STUDY_RECEIVED);
         assertBroken("UPDATE ledger_event SET details = REPLACE(details, 'SFTP', 'MAIL') WHERE seq = " + target,
