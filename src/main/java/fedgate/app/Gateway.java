@@ -65,13 +65,21 @@ public final class Gateway implements AutoCloseable {
     private HttpApi http;
     private String adminPassword;
     private String mailPassword;
+    private Clock storyClock = Clock.systemUTC();
+    private StoryStage story;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
     }
 
     public static Gateway start(GatewayConfig config) throws Exception {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** @param storyClock drives study reminders and the socle's schedule (tests move it instead of waiting) */
+    public static Gateway start(GatewayConfig config, Clock storyClock) throws Exception {
         Gateway g = new Gateway(config);
+        g.storyClock = storyClock;
         try {
             g.startAll();
         } catch (Exception | Error e) {
@@ -145,6 +153,8 @@ public final class Gateway implements AutoCloseable {
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
         PipelineEndpoints pipeline = PipelineEndpoints.create(config, dataSource, requests, partners, json, clock);
         camel.bind("pipelineEndpoints", pipeline);
+        story = StoryStage.create(config, dataSource, ledger, requests, partners, delivery, pipeline, json, storyClock);
+        story.bind(camel);
         JmsComponent jms = jms(brokerUrl, brokerPassword);
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
@@ -154,6 +164,7 @@ public final class Gateway implements AutoCloseable {
         camel.start();
         started.add(camel::stop);
         pipeline.attach(camelContext());
+        story.attach(camelContext());
 
         http = new HttpApi(config.get("fedgate.http.host"), config.port("fedgate.http.port"), adminPassword, requests,
                 json, this::health);
@@ -164,6 +175,7 @@ public final class Gateway implements AutoCloseable {
                 order -> producer.sendBody("jms:queue:" + DeliveryEndpoints.QUEUE + "?exchangePattern=InOnly", order),
                 json, clock));
         new DecisionApi(pipeline, json).register(http);
+        story.register(http, json);
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());

@@ -37,6 +37,8 @@ final class GatewayFixture implements AutoCloseable {
     final Properties overrides = new Properties();
     Gateway gateway;
     final Path partnerKey;
+    /** The clock of study reminders and the socle's schedule: a test may move it. */
+    java.time.Clock clock = java.time.Clock.systemUTC();
 
     GatewayFixture(Path home) throws IOException {
         this.home = home;
@@ -58,7 +60,7 @@ final class GatewayFixture implements AutoCloseable {
     GatewayFixture start() throws Exception {
         Properties system = new Properties();
         system.setProperty("fedgate.home", home.toString());
-        gateway = Gateway.start(GatewayConfig.load(Map.of(), system, overrides));
+        gateway = Gateway.start(GatewayConfig.load(Map.of(), system, overrides), clock);
         return this;
     }
 
