@@ -101,6 +101,9 @@ public final class Gateway implements AutoCloseable {
         Map<String, String> env = System.getenv();
         // an external part with missing or incoherent settings stops the start here, every problem listed
         new ExternalParts(config, env).check();
+        if (!config.flag("fedgate.mail.embedded") && config.flag("fedgate.mail.allow-plaintext")) {
+            LOG.warn("fedgate.mail.allow-plaintext=true: the external mail server may be used WITHOUT TLS (tests only)");
+        }
 
         adminPassword = Secrets.secret("FEDGATE_ADMIN_PASSWORD", config.secretsDir().resolve("admin-password"));
         mailPassword = Secrets.secret("FEDGATE_MAIL_PASSWORD", config.secretsDir().resolve("mail-fed"));
@@ -164,9 +167,10 @@ public final class Gateway implements AutoCloseable {
             // the same mail routes, with TLS, server identity checked, the configured trust store and timeouts
             for (String protocol : new java.util.LinkedHashSet<>(List.of(config.get("fedgate.mail.imap.protocol"),
                     config.get("fedgate.mail.smtp.protocol")))) {
-                org.apache.camel.component.mail.MailComponent mc = new org.apache.camel.component.mail.MailComponent();
-                mc.getConfiguration().setAdditionalJavaMailProperties(mailTls.javaMailProperties(protocol));
-                camel.bind(protocol, mc);
+                String bean = "fedgateJavaMail" + protocol;
+                camel.bind(bean, mailTls.javaMailProperties(protocol));
+                camel.addInitialProperty("camel.component." + protocol + ".additionalJavaMailProperties",
+                        "#bean:" + bean);
             }
         }
         probes = new ExternalProbes(effective, brokerUrl, brokerPassword, mailPassword, mailTls);
