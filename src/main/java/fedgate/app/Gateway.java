@@ -6,6 +6,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fedgate.app.embedded.EmbeddedBroker;
 import fedgate.app.embedded.EmbeddedMailServer;
 import fedgate.app.embedded.EmbeddedSftpServer;
+import fedgate.app.cluster.PollerCluster;
+import fedgate.app.ops.ExternalParts;
+import fedgate.app.ops.ExternalProbes;
+import fedgate.app.ops.MailTls;
+import fedgate.app.ops.Metrics;
+import fedgate.app.ops.MetricsEndpoint;
+import fedgate.app.ops.RequestIdMdc;
+import fedgate.app.ops.RouteMetricsNotifier;
 import fedgate.delivery.DeliveryService;
 import fedgate.fed.FedDocumentReader;
 import fedgate.fed.MailFedReader;
@@ -67,6 +75,9 @@ public final class Gateway implements AutoCloseable {
     private String mailPassword;
     private Clock storyClock = Clock.systemUTC();
     private StoryStage story;
+    private ExternalProbes probes;
+    private org.apache.camel.cluster.CamelClusterService cluster;
+    private Metrics metrics;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
@@ -93,7 +104,14 @@ public final class Gateway implements AutoCloseable {
         Path home = config.home();
         Files.createDirectories(home);
         Files.createDirectories(config.dataDir());
-        LOG.info("fedgate starting, home {}", home);
+        LOG.info("fedgate starting, home {}{}", home,
+                config.get("fedgate.profile", "").isEmpty() ? "" : ", profile " + config.get("fedgate.profile"));
+        Map<String, String> env = System.getenv();
+        // an external part with missing or incoherent settings stops the start here, every problem listed
+        new ExternalParts(config, env).check();
+        if (!config.flag("fedgate.mail.embedded") && config.flag("fedgate.mail.allow-plaintext")) {
+            LOG.warn("fedgate.mail.allow-plaintext=true: the external mail server may be used WITHOUT TLS (tests only)");
+        }
 
         adminPassword = Secrets.secret("FEDGATE_ADMIN_PASSWORD", config.secretsDir().resolve("admin-password"));
         mailPassword = Secrets.secret("FEDGATE_MAIL_PASSWORD", config.secretsDir().resolve("mail-fed"));
@@ -108,7 +126,9 @@ public final class Gateway implements AutoCloseable {
 
         String brokerPassword = Secrets.secret("FEDGATE_BROKER_PASSWORD", config.secretsDir().resolve("broker-fedgate"));
         String brokerUrl = config.get("fedgate.broker.url");
+        String brokerUser = config.get("fedgate.broker.user", EmbeddedBroker.INTERNAL_USER);
         if (config.flag("fedgate.broker.embedded")) {
+            brokerUser = EmbeddedBroker.INTERNAL_USER;
             EmbeddedBroker.Settings defaults = EmbeddedBroker.Settings.fromHome(home, config.port("fedgate.broker.port"),
                     partners.all().stream().map(Partner::id).toList());
             broker = new EmbeddedBroker(new EmbeddedBroker.Settings(defaults.port(), defaults.dataDir(),
@@ -150,12 +170,32 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setEnabled(true);
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
+        MailTls mailTls = new MailTls(config, env);
+        if (!config.flag("fedgate.mail.embedded")) {
+            // the same mail routes, with TLS, server identity checked, the configured trust store and timeouts
+            for (String protocol : new java.util.LinkedHashSet<>(List.of(config.get("fedgate.mail.imap.protocol"),
+                    config.get("fedgate.mail.smtp.protocol")))) {
+                String bean = "fedgateJavaMail" + protocol;
+                camel.bind(bean, mailTls.javaMailProperties(protocol));
+                camel.addInitialProperty("camel.component." + protocol + ".additionalJavaMailProperties",
+                        "#bean:" + bean);
+            }
+        }
+        probes = new ExternalProbes(effective, brokerUrl, brokerPassword, mailPassword, mailTls);
+        probes.verifyCredentials(!config.flag("fedgate.broker.embedded"), !config.flag("fedgate.mail.embedded"));
+        // pollers (master:fedgate-pollers:… routes) run on one instance at a time
+        cluster = PollerCluster.create(config, dataSource);
+        camel.bind("pollerCluster", cluster);
+        metrics = new Metrics(dataSource);
+        camel.bind("routeMetrics", new RouteMetricsNotifier(metrics));
+        camel.bind("requestIdMdc", new RequestIdMdc());
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
         PipelineEndpoints pipeline = PipelineEndpoints.create(config, dataSource, requests, partners, json, clock);
         camel.bind("pipelineEndpoints", pipeline);
         story = StoryStage.create(config, dataSource, ledger, requests, partners, delivery, pipeline, json, storyClock);
         story.bind(camel);
-        JmsComponent jms = jms(brokerUrl, brokerPassword);
+        pipeline.service().observeTimings(t -> metrics.extractTimes(t.total(), t.audit()));
+        JmsComponent jms = jms(brokerUrl, brokerUser, brokerPassword);
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
         started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
@@ -176,6 +216,11 @@ public final class Gateway implements AutoCloseable {
                 json, clock));
         new DecisionApi(pipeline, json).register(http);
         story.register(http, json);
+        metrics.health(this::health);
+        metrics.leadership(() -> PollerCluster.leadership(cluster));
+        metrics.deadLetters(deadLetterDepth(jms));
+        http.addContext("/metrics", new MetricsEndpoint(metrics), MetricsEndpoint.authenticator(HttpApi.OPERATOR,
+                adminPassword, Secrets.secret("FEDGATE_METRICS_TOKEN", config.secretsDir().resolve("metrics-token"))));
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
@@ -223,8 +268,44 @@ public final class Gateway implements AutoCloseable {
         return Path.of(config.get("fedgate.routes.dir")).toAbsolutePath().normalize();
     }
 
-    private static JmsComponent jms(String url, String password) {
-        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, EmbeddedBroker.INTERNAL_USER, password);
+    /**
+     * The depth of fed.dlq: from the embedded server directly, else by browsing the queue as the gateway's user
+     * (cached 15 s; at most 100 000 counted).
+     */
+    private java.util.function.LongSupplier deadLetterDepth(JmsComponent jms) {
+        long[] cache = {0, -1};
+        return () -> {
+            if (broker != null && broker.server() != null) {
+                org.apache.activemq.artemis.core.server.Queue q = broker.server()
+                        .locateQueue(org.apache.activemq.artemis.api.core.SimpleString.of(EmbeddedBroker.DLQ));
+                return q == null ? -1 : q.getMessageCount();
+            }
+            synchronized (cache) {
+                if (System.currentTimeMillis() - cache[0] < 15_000) {
+                    return cache[1];
+                }
+                long n = -1;
+                try (jakarta.jms.Connection c = jms.getConnectionFactory().createConnection()) {
+                    c.start();
+                    jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+                    try (jakarta.jms.QueueBrowser b = s.createBrowser(s.createQueue(EmbeddedBroker.DLQ))) {
+                        n = 0;
+                        for (var e = b.getEnumeration(); e.hasMoreElements() && n < 100_000; e.nextElement()) {
+                            n++;
+                        }
+                    }
+                } catch (Exception e) {
+                    LOG.warn("metrics: cannot browse {} ({})", EmbeddedBroker.DLQ, e.getMessage());
+                }
+                cache[0] = System.currentTimeMillis();
+                cache[1] = n;
+                return n;
+            }
+        };
+    }
+
+    private static JmsComponent jms(String url, String user, String password) {
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, user, password);
         CachingConnectionFactory caching = new CachingConnectionFactory(cf);
         caching.setSessionCacheSize(10);
         // a transacted route's listener closes its consumer after each transaction: a cached consumer would stay
@@ -250,12 +331,18 @@ public final class Gateway implements AutoCloseable {
         }
         if (broker != null) {
             h.put("broker", broker.server() != null && broker.server().isActive());
+        } else if (probes != null) {
+            h.put("broker", probes.broker());
         }
         if (sftp != null) {
             h.put("sftp", sftp.isRunning());
+        } else if (probes != null) {
+            h.put("sftp", probes.sftp());
         }
         if (mail != null) {
             h.put("mail", mail.isRunning());
+        } else if (probes != null) {
+            h.put("mail", probes.mail());
         }
         h.put("routes", camel.getCamelContext() != null && camel.getCamelContext().isStarted());
         return h;
@@ -303,6 +390,11 @@ public final class Gateway implements AutoCloseable {
 
     public String mailPassword() {
         return mailPassword;
+    }
+
+    /** The leader election of the pollers (for tests and operations). */
+    public org.apache.camel.cluster.CamelClusterService cluster() {
+        return cluster;
     }
 
     public GatewayConfig config() {

@@ -102,6 +102,8 @@ public final class PipelineService {
     private final PipelineRepository pipeline;
     private final PartnerRegistry partners;
     private final ExtractEngine engine;
+    /** Told the timings of every extract run (operations metrics); does nothing unless set. */
+    private volatile java.util.function.Consumer<fedgate.extract.ExtractResult.Timings> timingsObserver = t -> { };
     private final Feasibility feasibility;
     private final ObjectMapper json;
     private final Clock clock;
@@ -315,6 +317,11 @@ public final class PipelineService {
      * when the disclosure audit refuses the extract (never delivered). A request already extracted, or not
      * approved, is left alone: nothing is extracted twice.
      */
+    /** Observes the timings (aggregation, disclosure, audit, output, total; ms) of every extract run. */
+    public void observeTimings(java.util.function.Consumer<fedgate.extract.ExtractResult.Timings> observer) {
+        this.timingsObserver = observer;
+    }
+
     public Extraction extract(String requestId) throws IOException, SQLException {
         StoredRequest r = request(requestId);
         Partner partner = partner(r);
@@ -347,6 +354,7 @@ public final class PipelineService {
             scope = ExtractScope.of(f1.territories(), partner.territoryCodes(), engine.geography());
             result = engine.run(new ExtractSpec(settings.snapshot(), codes, scope.territory(), scope.levels(),
                     Optional.of(r.id()), out));
+            timingsObserver.accept(result.timings());
         } catch (IllegalArgumentException e) {
             LOG.warn("{}: extract impossible: {}", r.id(), e.getMessage());
             return fail(r, partner, "L'extraction n'a pas pu être produite : un territoire ou un indicateur décidé "

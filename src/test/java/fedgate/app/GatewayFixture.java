@@ -49,7 +49,7 @@ final class GatewayFixture implements AutoCloseable {
         overrides.setProperty("fedgate.mail.imap.port", Integer.toString(freePort()));
         overrides.setProperty("fedgate.sftp.poll-delay", "500");
         overrides.setProperty("fedgate.mail.poll-delay", "500");
-        overrides.setProperty("fedgate.snapshot.sample-households", "20000");
+        overrides.setProperty("fedgate.snapshot.sample-households", "100000");
         overrides.setProperty("fedgate.partners.dir", home.resolve("partners").toString());
         this.partnerKey = home.resolve("ville-rouen-key");
         Files.createDirectories(home);
