@@ -1,5 +1,6 @@
 package fedgate.delivery;
 
+import fedgate.crypto.Sha256;
 import fedgate.crypto.DecryptionKeys;
 import fedgate.crypto.DecryptionResult;
 import fedgate.crypto.DetachedSigner;
@@ -16,11 +17,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -213,19 +211,6 @@ public final class ReceiptVerifier {
 
     /** Lower-case hex SHA-256 of a file, streaming. */
     static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                md.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hex(file);
     }
 }

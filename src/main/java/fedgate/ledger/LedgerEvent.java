@@ -1,15 +1,12 @@
 package fedgate.ledger;
 
+import fedgate.crypto.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
 
 /**
  * One event of the audit ledger, as stored. {@code hash} is the SHA-256 (lowercase hex) of {@link #canonicalForm()};
@@ -68,11 +65,6 @@ public record LedgerEvent(long seq, Instant at, String actor, String requestId, 
     }
 
     static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(text);
     }
 }

@@ -136,7 +136,7 @@ class ClusterProofIT {
                     "fedgate.cluster.lease-seconds=6",
                     "fedgate.cluster.renew-millis=1000",
                     "fedgate.decision.auto-approve=true",
-                    "fedgate.snapshot.sample-households=20000",
+                    "fedgate.snapshot.sample-households=100000",
                     "fedgate.routes.dir=" + Path.of("routes").toAbsolutePath(),
                     // an extract made by one instance is delivered by whichever consumes fed.deliver: shared storage
                     "fedgate.delivery.extracts-dir=" + dir.resolve("shared/extracts"),
