@@ -263,18 +263,10 @@ public final class DeliveryRepository {
     }
 
     private void inTransaction(Work work, String what) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RequestRepository.StateException("cannot update " + what, e);
-        }
+        Transactions.run(dataSource, "update " + what, c -> {
+            work.run(c);
+            return true;
+        });
     }
 
     private void update(String sql, Object... params) {

@@ -291,28 +291,8 @@ public final class ObligationRepository {
         }
     }
 
-    private interface Work {
-        boolean run(Connection c) throws SQLException;
-    }
-
-    private boolean inTransaction(Work w, String what) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                boolean done = w.run(c);
-                if (done) {
-                    c.commit();
-                } else {
-                    c.rollback();
-                }
-                return done;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RequestRepository.StateException("cannot record " + what, e);
-        }
+    private boolean inTransaction(Transactions.Work w, String what) {
+        return Transactions.run(dataSource, "record " + what, w);
     }
 
     private List<Obligation> queryObligations(String sql, String param) {

@@ -235,28 +235,8 @@ public final class PipelineRepository {
 
     // ------------------------------------------------------------------ plumbing
 
-    private interface Work {
-        boolean run(Connection c) throws SQLException;
-    }
-
-    private boolean inTransaction(String id, Work w) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                boolean done = w.run(c);
-                if (done) {
-                    c.commit();
-                } else {
-                    c.rollback();
-                }
-                return done;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RequestRepository.StateException("cannot update the pipeline state of " + id, e);
-        }
+    private boolean inTransaction(String id, Transactions.Work w) {
+        return Transactions.run(dataSource, "update the pipeline state of " + id, w);
     }
 
     private static boolean move(Connection c, String id, RequestStatus from, RequestStatus to) throws SQLException {
