@@ -84,13 +84,22 @@ public final class IntakeService {
             Optional<String> created = requests.insertReceived(new RequestRepository.NewRequest(in.channel().name(),
                     in.sourceRef(), in.principal(), in.fileName(), in.receivedAt(), sha256, in.raw()), actor(in));
             if (created.isPresent()) {
-                LOG.info("{} received by {} ({} bytes, sha256 {})", created.get(), in.channel(), in.raw().length,
-                        sha256);
-                return process(created.get(), in);
+                try (RequestIdInMdc ignored = new RequestIdInMdc(created.get())) {
+                    LOG.info("{} received by {} ({} bytes, sha256 {})", created.get(), in.channel(), in.raw().length,
+                            sha256);
+                    return process(created.get(), in);
+                }
             }
             previous = requests.findIdBySha256(sha256); // another instance stored the same input first
         }
         String id = previous.orElseThrow(() -> new IllegalStateException("request vanished after insert"));
+        try (RequestIdInMdc ignored = new RequestIdInMdc(id)) {
+            return known(id, in);
+        }
+    }
+
+    /** An input already stored: resumed when it never got its verdict, else a duplicate acknowledged once. */
+    private Outcome known(String id, Inbound in) {
         StoredRequest stored = requests.find(id).orElseThrow();
         if (stored.status() == RequestStatus.RECEIVED) {
             // stored before a crash but never validated: finish it now rather than call it a duplicate
@@ -114,9 +123,11 @@ public final class IntakeService {
         java.time.Instant before = clock.instant().minusSeconds(60);
         for (StoredRequest r : requests.withStatus(RequestStatus.RECEIVED)) {
             if (r.receivedAt().isBefore(before)) {
-                LOG.info("{} resumed after restart: validating from stored bytes", r.id());
-                process(r.id(), new Inbound(Channel.valueOf(r.channel()), r.sourceRef(), r.principal(),
-                        r.principal() != null, r.fileName(), null, requests.raw(r.id()), r.receivedAt()));
+                try (RequestIdInMdc ignored = new RequestIdInMdc(r.id())) {
+                    LOG.info("{} resumed after restart: validating from stored bytes", r.id());
+                    process(r.id(), new Inbound(Channel.valueOf(r.channel()), r.sourceRef(), r.principal(),
+                            r.principal() != null, r.fileName(), null, requests.raw(r.id()), r.receivedAt()));
+                }
             }
         }
         return requests.notForwarded(RequestStatus.VALIDATED).stream()
@@ -247,6 +258,29 @@ public final class IntakeService {
         RejectedEnvelope(String code, String reasonFr, String message) {
             super(message);
             this.reason = new Acknowledgement.Reason(code, reasonFr, null, true);
+        }
+    }
+
+    /**
+     * The request id in the logging MDC ({@code requestId}, the key of {@code fedgate.app.ops.RequestIdMdc}) from
+     * the moment the input is stored, so that the intake's own lines (received, verdict) carry it like every later
+     * step's; the previous value is put back on close.
+     */
+    private static final class RequestIdInMdc implements AutoCloseable {
+        private static final String KEY = "requestId";
+        private final String previous = org.slf4j.MDC.get(KEY);
+
+        RequestIdInMdc(String id) {
+            org.slf4j.MDC.put(KEY, id);
+        }
+
+        @Override
+        public void close() {
+            if (previous == null) {
+                org.slf4j.MDC.remove(KEY);
+            } else {
+                org.slf4j.MDC.put(KEY, previous);
+            }
         }
     }
 }
