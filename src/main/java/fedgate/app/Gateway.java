@@ -143,6 +143,10 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
+        java.util.Properties mailProperties = new java.util.Properties();
+        mailProperties.setProperty("mail.imap.fetchsize", Integer.toString(1 << 20));
+        mailProperties.setProperty("mail.imaps.fetchsize", Integer.toString(1 << 20));
+        camel.bind("intakeMailProperties", mailProperties);
         JmsComponent jms = jms(brokerUrl, brokerPassword);
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
