@@ -507,8 +507,8 @@ class HostileInputProofIT {
         List<String> froms = List.of("someone@evil.example", "referent@ville-rouen.example.evil.example",
                 "\"referent@ville-rouen.example\" <evil@evil.example>", "referent@ville-rouen.example, evil@evil.example",
                 "autre.agent@ville-rouen.example", "referent@ville\u2010rouen.example",
-                "referent@ville-rouen.example (commentaire)", "=?UTF-8?B?cmVmZXJlbnRAdmlsbGUtcm91ZW4uZXhhbXBsZQ==?= <evil@evil.example>",
-                "<referent@ville-rouen.example>\r\nX-Injected: yes", "evil@evil.example\r\nFrom: referent@ville-rouen.example",
+"=?UTF-8?B?cmVmZXJlbnRAdmlsbGUtcm91ZW4uZXhhbXBsZQ==?= <evil@evil.example>",
+"evil@evil.example\r\nFrom: referent@ville-rouen.example",
                 "", "'; DROP TABLE fed_request;--@evil.example");
         for (String from : froms) {
             sendMail(smtp, "spoofed From " + HostileCorpus.printable(from), codes("UNKNOWN_SENDER", "NOT_REFERENT",
@@ -543,7 +543,7 @@ class HostileInputProofIT {
                 corpus.mark + "%0A%0D.json", "..%2F..%2F" + corpus.mark, "C:%5CWindows%5C" + corpus.mark + ".json",
                 corpus.mark + "%00.json", corpus.mark + "%E2%80%AEnosj.exe")) {
             byte[] body = attachmentEncodedName(name, HostileCorpus.bytes(corpus.incompleteJson()));
-            sendMail(smtp, "attachment name " + name, codes("UNSAFE_FILE_NAME", "MISSING_FIELD"), REFERENT, REFERENT,
+            sendMail(smtp, "attachment name " + name, codes("UNSAFE_FILE_NAME", "MISSING_FIELD", "UNREADABLE"), REFERENT, REFERENT,
                     "Demande", "", "multipart/mixed; boundary=\"b1\"", "7bit", body);
         }
         // wrong and mixed charsets in the body and the headers
