@@ -29,9 +29,9 @@ public final class ExtractCommand implements Callable<Integer> {
     Path snapshot;
     @Option(names = "--indicators", defaultValue = "socle", description = "Comma-separated catalogue codes, or socle.")
     String indicators;
-    @Option(names = "--territory", required = true, description = "Territory code (EPCI, commune, IRIS, département).")
+    @Option(names = "--territory", required = true, description = "Territory code (EPCI, commune, IRIS, département; FR for all France in the national geography).")
     String territory;
-    @Option(names = "--levels", defaultValue = "commune,epci", description = "Comma-separated: iris, commune, epci, departement.")
+    @Option(names = "--levels", defaultValue = "commune,epci", description = "Comma-separated: iris, commune, epci, departement, national.")
     String levels;
     @Option(names = "--geography", defaultValue = "metropole", description = "metropole, or national:<seed>.")
     String geography;

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code fedgate} command: {@code java -jar target/fedgate.jar <subcommand>}. */
 @Command(name = "fedgate", mixinStandardHelpOptions = true, version = "fedgate 0.1.0",
         description = "Secure data-exchange gateway between a CAF and its partner cities.",
-        subcommands = {RunCommand.class, SubmitCommand.class, SendCommand.class, ReceiptCommand.class,
-                AuditCommand.class, DlqCommand.class, DataCommand.class, ExtractCommand.class,
+        subcommands = {RunCommand.class, BrokerCommand.class, SubmitCommand.class, SendCommand.class, ReceiptCommand.class,
+                AuditCommand.class, DlqCommand.class, DecideCommand.class, SocleCommand.class, DataCommand.class, ExtractCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Fedgate implements Runnable {
 

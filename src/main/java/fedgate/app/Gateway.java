@@ -6,6 +6,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import fedgate.app.embedded.EmbeddedBroker;
 import fedgate.app.embedded.EmbeddedMailServer;
 import fedgate.app.embedded.EmbeddedSftpServer;
+import fedgate.app.cluster.PollerCluster;
+import fedgate.app.ops.ExternalParts;
+import fedgate.app.ops.ExternalProbes;
+import fedgate.app.ops.MailTls;
+import fedgate.app.ops.Metrics;
+import fedgate.app.ops.MetricsEndpoint;
+import fedgate.app.ops.RequestIdMdc;
+import fedgate.app.ops.RouteMetricsNotifier;
 import fedgate.delivery.DeliveryService;
 import fedgate.fed.FedDocumentReader;
 import fedgate.fed.MailFedReader;
@@ -65,13 +73,24 @@ public final class Gateway implements AutoCloseable {
     private HttpApi http;
     private String adminPassword;
     private String mailPassword;
+    private Clock storyClock = Clock.systemUTC();
+    private StoryStage story;
+    private ExternalProbes probes;
+    private org.apache.camel.cluster.CamelClusterService cluster;
+    private Metrics metrics;
 
     private Gateway(GatewayConfig config) {
         this.config = config;
     }
 
     public static Gateway start(GatewayConfig config) throws Exception {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** @param storyClock drives study reminders and the socle's schedule (tests move it instead of waiting) */
+    public static Gateway start(GatewayConfig config, Clock storyClock) throws Exception {
         Gateway g = new Gateway(config);
+        g.storyClock = storyClock;
         try {
             g.startAll();
         } catch (Exception | Error e) {
@@ -85,7 +104,14 @@ public final class Gateway implements AutoCloseable {
         Path home = config.home();
         Files.createDirectories(home);
         Files.createDirectories(config.dataDir());
-        LOG.info("fedgate starting, home {}", home);
+        LOG.info("fedgate starting, home {}{}", home,
+                config.get("fedgate.profile", "").isEmpty() ? "" : ", profile " + config.get("fedgate.profile"));
+        Map<String, String> env = System.getenv();
+        // an external part with missing or incoherent settings stops the start here, every problem listed
+        new ExternalParts(config, env).check();
+        if (!config.flag("fedgate.mail.embedded") && config.flag("fedgate.mail.allow-plaintext")) {
+            LOG.warn("fedgate.mail.allow-plaintext=true: the external mail server may be used WITHOUT TLS (tests only)");
+        }
 
         adminPassword = Secrets.secret("FEDGATE_ADMIN_PASSWORD", config.secretsDir().resolve("admin-password"));
         mailPassword = Secrets.secret("FEDGATE_MAIL_PASSWORD", config.secretsDir().resolve("mail-fed"));
@@ -100,7 +126,9 @@ public final class Gateway implements AutoCloseable {
 
         String brokerPassword = Secrets.secret("FEDGATE_BROKER_PASSWORD", config.secretsDir().resolve("broker-fedgate"));
         String brokerUrl = config.get("fedgate.broker.url");
+        String brokerUser = config.get("fedgate.broker.user", EmbeddedBroker.INTERNAL_USER);
         if (config.flag("fedgate.broker.embedded")) {
+            brokerUser = EmbeddedBroker.INTERNAL_USER;
             EmbeddedBroker.Settings defaults = EmbeddedBroker.Settings.fromHome(home, config.port("fedgate.broker.port"),
                     partners.all().stream().map(Partner::id).toList());
             broker = new EmbeddedBroker(new EmbeddedBroker.Settings(defaults.port(), defaults.dataDir(),
@@ -142,12 +170,35 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setEnabled(true);
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
+        MailTls mailTls = new MailTls(config, env);
+        // external servers: the same mail routes, with TLS, server identity checked, the configured trust store and
+        // timeouts. Always: IMAP reads a message in fetch-size pieces, and the JavaMail default (16 KiB) made one
+        // 50 MiB mail hold the intake mailbox for many minutes (HostileInputProofIT)
+        for (String protocol : new java.util.LinkedHashSet<>(List.of(config.get("fedgate.mail.imap.protocol"),
+                config.get("fedgate.mail.smtp.protocol")))) {
+            String bean = "fedgateJavaMail" + protocol;
+            java.util.Properties mailProperties = config.flag("fedgate.mail.embedded") ? new java.util.Properties()
+                    : mailTls.javaMailProperties(protocol);
+            mailProperties.setProperty("mail." + protocol + ".fetchsize", Integer.toString(1 << 20));
+            camel.bind(bean, mailProperties);
+            camel.addInitialProperty("camel.component." + protocol + ".additionalJavaMailProperties",
+                    "#bean:" + bean);
+        }
+        probes = new ExternalProbes(effective, brokerUrl, brokerPassword, mailPassword, mailTls);
+        probes.verifyCredentials(!config.flag("fedgate.broker.embedded"), !config.flag("fedgate.mail.embedded"));
+        // pollers (master:fedgate-pollers:… routes) run on one instance at a time
+        cluster = PollerCluster.create(config, dataSource);
+        camel.bind("pollerCluster", cluster);
+        metrics = new Metrics(dataSource);
+        camel.bind("routeMetrics", new RouteMetricsNotifier(metrics));
+        camel.bind("requestIdMdc", new RequestIdMdc());
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
-        java.util.Properties mailProperties = new java.util.Properties();
-        mailProperties.setProperty("mail.imap.fetchsize", Integer.toString(1 << 20));
-        mailProperties.setProperty("mail.imaps.fetchsize", Integer.toString(1 << 20));
-        camel.bind("intakeMailProperties", mailProperties);
-        JmsComponent jms = jms(brokerUrl, brokerPassword);
+        PipelineEndpoints pipeline = PipelineEndpoints.create(config, dataSource, requests, partners, json, clock);
+        camel.bind("pipelineEndpoints", pipeline);
+        story = StoryStage.create(config, dataSource, ledger, requests, partners, delivery, pipeline, json, storyClock);
+        story.bind(camel);
+        pipeline.service().observeTimings(t -> metrics.extractTimes(t.total(), t.audit()));
+        JmsComponent jms = jms(brokerUrl, brokerUser, brokerPassword);
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
         started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
@@ -155,6 +206,8 @@ public final class Gateway implements AutoCloseable {
                 Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts"))));
         camel.start();
         started.add(camel::stop);
+        pipeline.attach(camelContext());
+        story.attach(camelContext());
 
         http = new HttpApi(config.get("fedgate.http.host"), config.port("fedgate.http.port"), adminPassword, requests,
                 json, this::health);
@@ -164,6 +217,13 @@ public final class Gateway implements AutoCloseable {
                 config.bytes("fedgate.delivery.send-max-bytes"),
                 order -> producer.sendBody("jms:queue:" + DeliveryEndpoints.QUEUE + "?exchangePattern=InOnly", order),
                 json, clock));
+        new DecisionApi(pipeline, json).register(http);
+        story.register(http, json);
+        metrics.health(this::health);
+        metrics.leadership(() -> PollerCluster.leadership(cluster));
+        metrics.deadLetters(deadLetterDepth(jms));
+        http.addContext("/metrics", new MetricsEndpoint(metrics), MetricsEndpoint.authenticator(HttpApi.OPERATOR,
+                adminPassword, Secrets.secret("FEDGATE_METRICS_TOKEN", config.secretsDir().resolve("metrics-token"))));
         http.start();
         started.add(http);
         LOG.info("fedgate started: {} route(s) from {}", camelContext().getRoutes().size(), routesDir());
@@ -211,10 +271,50 @@ public final class Gateway implements AutoCloseable {
         return Path.of(config.get("fedgate.routes.dir")).toAbsolutePath().normalize();
     }
 
-    private static JmsComponent jms(String url, String password) {
-        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, EmbeddedBroker.INTERNAL_USER, password);
+    /**
+     * The depth of fed.dlq: from the embedded server directly, else by browsing the queue as the gateway's user
+     * (cached 15 s; at most 100 000 counted).
+     */
+    private java.util.function.LongSupplier deadLetterDepth(JmsComponent jms) {
+        long[] cache = {0, -1};
+        return () -> {
+            if (broker != null && broker.server() != null) {
+                org.apache.activemq.artemis.core.server.Queue q = broker.server()
+                        .locateQueue(org.apache.activemq.artemis.api.core.SimpleString.of(EmbeddedBroker.DLQ));
+                return q == null ? -1 : q.getMessageCount();
+            }
+            synchronized (cache) {
+                if (System.currentTimeMillis() - cache[0] < 15_000) {
+                    return cache[1];
+                }
+                long n = -1;
+                try (jakarta.jms.Connection c = jms.getConnectionFactory().createConnection()) {
+                    c.start();
+                    jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+                    try (jakarta.jms.QueueBrowser b = s.createBrowser(s.createQueue(EmbeddedBroker.DLQ))) {
+                        n = 0;
+                        for (var e = b.getEnumeration(); e.hasMoreElements() && n < 100_000; e.nextElement()) {
+                            n++;
+                        }
+                    }
+                } catch (Exception e) {
+                    LOG.warn("metrics: cannot browse {} ({})", EmbeddedBroker.DLQ, e.getMessage());
+                }
+                cache[0] = System.currentTimeMillis();
+                cache[1] = n;
+                return n;
+            }
+        };
+    }
+
+    private static JmsComponent jms(String url, String user, String password) {
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, user, password);
         CachingConnectionFactory caching = new CachingConnectionFactory(cf);
         caching.setSessionCacheSize(10);
+        // a transacted route's listener closes its consumer after each transaction: a cached consumer would stay
+        // open on an idle cached session, holding prefetched messages nobody reads (seen: requests stuck in
+        // fed.requests.in until restart)
+        caching.setCacheConsumers(false);
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(caching);
         return jms;
@@ -234,12 +334,18 @@ public final class Gateway implements AutoCloseable {
         }
         if (broker != null) {
             h.put("broker", broker.server() != null && broker.server().isActive());
+        } else if (probes != null) {
+            h.put("broker", probes.broker());
         }
         if (sftp != null) {
             h.put("sftp", sftp.isRunning());
+        } else if (probes != null) {
+            h.put("sftp", probes.sftp());
         }
         if (mail != null) {
             h.put("mail", mail.isRunning());
+        } else if (probes != null) {
+            h.put("mail", probes.mail());
         }
         h.put("routes", camel.getCamelContext() != null && camel.getCamelContext().isStarted());
         return h;
@@ -287,6 +393,11 @@ public final class Gateway implements AutoCloseable {
 
     public String mailPassword() {
         return mailPassword;
+    }
+
+    /** The leader election of the pollers (for tests and operations). */
+    public org.apache.camel.cluster.CamelClusterService cluster() {
+        return cluster;
     }
 
     public GatewayConfig config() {

@@ -13,7 +13,9 @@ import java.util.Properties;
 
 /**
  * The gateway's configuration. Each key has a default in {@code fedgate-defaults.properties}; it can be
- * overridden, by increasing priority, in {@code $FEDGATE_HOME/fedgate.properties}, in the environment
+ * overridden, by increasing priority, in {@code $FEDGATE_HOME/fedgate.properties}, in the profile file
+ * {@code $FEDGATE_HOME/fedgate-<profile>.properties} (profile from {@code fedgate run --profile},
+ * {@code -Dfedgate.profile} or {@code FEDGATE_PROFILE}), in the environment
  * ({@code fedgate.http.port} → {@code FEDGATE_HTTP_PORT}) and as a {@code -D} system property.
  * The resolved set is handed to Camel as properties, so routes read {@code {{fedgate.sftp.port}}}.
  */
@@ -44,6 +46,13 @@ public final class GatewayConfig {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         }
+        // the profile sits above the files and below the environment and -D: an operator can still override one
+        // key of the production profile for one run
+        String profile = firstNonBlank(system.getProperty("fedgate.profile"), env.get("FEDGATE_PROFILE"));
+        if (profile != null) {
+            p.putAll(profileFile(profile.trim(), home));
+            p.setProperty("fedgate.profile", profile.trim());
+        }
         for (String key : p.stringPropertyNames()) {
             String fromEnv = env.get(envName(key));
             if (fromEnv != null && !fromEnv.isBlank()) {
@@ -65,10 +74,18 @@ public final class GatewayConfig {
 
     /** The settings of {@code $FEDGATE_HOME/fedgate-<profile>.properties}, which must exist. */
     public static Properties profile(String name, GatewayConfig base) {
+        return profileFile(name, base.home());
+    }
+
+    private static Properties profileFile(String name, Path home) {
         if (!name.matches("[a-z0-9-]{1,40}")) {
-            throw new IllegalArgumentException("invalid profile name");
+            throw new IllegalArgumentException("invalid profile name (expected [a-z0-9-]{1,40})");
         }
-        Path file = base.home().resolve("fedgate-" + name + ".properties");
+        Path file = home.resolve("fedgate-" + name + ".properties");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("profile '" + name + "' needs the file " + file
+                    + " (see docs/fedgate-production.properties.example)");
+        }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);

@@ -92,6 +92,16 @@ public final class HttpApi implements AutoCloseable {
         handlers.add(handler);
     }
 
+    /**
+     * Adds a context outside {@code /api} with its own authenticator (e.g. {@code /metrics}); call before
+     * {@link #start()}. Only {@code /health} stays anonymous: {@code auth} must not be null.
+     */
+    public void addContext(String path, com.sun.net.httpserver.HttpHandler handler,
+                           com.sun.net.httpserver.Authenticator auth) {
+        java.util.Objects.requireNonNull(auth, "only /health is anonymous");
+        server.createContext(path, handler).setAuthenticator(auth);
+    }
+
     /** Adds a section to {@code GET /api/requests/{id}}, computed from the request id; call before {@link #start()}. */
     public synchronized void addRequestSection(String name, Function<String, JsonNode> section) {
         requestSections.put(name, section);

@@ -16,7 +16,8 @@ public final class RunCommand implements Callable<Integer> {
     String home;
 
     @Option(names = "--profile", description = "Configuration profile: reads fedgate-<profile>.properties from the "
-            + "home directory over the defaults (e.g. production).")
+            + "home directory, over the defaults and fedgate.properties, under the environment and -D "
+            + "(e.g. production; also FEDGATE_PROFILE).")
     String profile;
 
     @Override
@@ -26,11 +27,11 @@ public final class RunCommand implements Callable<Integer> {
         if (home != null) {
             system.setProperty("fedgate.home", home);
         }
-        Properties overrides = new Properties();
         if (profile != null) {
-            overrides.putAll(GatewayConfig.profile(profile, GatewayConfig.load(System.getenv(), system, new Properties())));
+            // read by GatewayConfig between fedgate.properties and the environment (env and -D still win)
+            system.setProperty("fedgate.profile", profile);
         }
-        Gateway gateway = Gateway.start(GatewayConfig.load(System.getenv(), system, overrides));
+        Gateway gateway = Gateway.start(GatewayConfig.load(System.getenv(), system, new Properties()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

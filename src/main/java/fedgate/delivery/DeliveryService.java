@@ -122,6 +122,7 @@ public final class DeliveryService {
     private final Settings settings;
     private final ObjectMapper json;
     private final Clock clock;
+    private volatile DeliveryRepository.DeliveredHook deliveredHook;
 
     public DeliveryService(DeliveryKeys keys, PartnerRegistry partners, RequestRepository requests,
                            DeliveryRepository deliveries, Settings settings, ObjectMapper json, Clock clock) {
@@ -196,17 +197,52 @@ public final class DeliveryService {
                 requested == DeliveryChannel.EMAIL && actual == DeliveryChannel.SFTP, manifestSha);
     }
 
+    /**
+     * Runs in the transaction that records a request's delivery: the study obligation (Art. 3) opens there. Set once
+     * at start-up.
+     */
+    public void onDelivered(DeliveryRepository.DeliveredHook hook) {
+        this.deliveredHook = hook;
+    }
+
     /** The channel did its work: DELIVERED (and the request DELIVERED); RETRIEVED at once if already downloaded. */
     public void transferred(Plan plan) {
         Delivery d = plan.delivery();
         deliveries.delivered(plan.deliveryId(), plan.requestId(), ACTOR, "delivered " + plan.deliveryId() + " by "
                 + plan.channel().code() + (plan.emailFellBackToSftp() ? " (too large for mail)" : "") + ": "
                 + d.manifest().files().size() + " encrypted file(s), " + d.encryptedBytes() + " bytes, manifest sha256 "
-                + plan.manifestSha256(), clock.instant());
+                + plan.manifestSha256(), sentDetails(plan), deliveredHook, clock.instant());
         LOG.info("delivery {} delivered to {} by {}", plan.deliveryId(), plan.partner().id(), plan.channel().code());
         if (plan.channel() == DeliveryChannel.SFTP) {
             deliveries.find(plan.deliveryId()).ifPresent(row -> checkRetrieved(row, plan.partner().id()));
         }
+    }
+
+    /**
+     * The details of the {@code delivery.sent} ledger event (docs/ledger.md): who received what, by which channel,
+     * encrypted to which key, under which usage terms (Art. 2, 3, 4) — what an auditor asks first.
+     */
+    static Map<String, Object> sentDetails(Plan plan) {
+        DeliveryManifest m = plan.delivery().manifest();
+        UsageTerms.Applied t = m.usageTerms();
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("deliveryId", plan.deliveryId());
+        details.put("deliveryVersion", m.deliveryVersion());
+        details.put("recipient", plan.partner().id());
+        details.put("recipientName", t.recipientName());
+        details.put("channel", plan.channel().code());
+        details.put("files", m.files().stream().map(DeliveryManifest.FileEntry::encryptedName).toList());
+        details.put("manifestSha256", plan.manifestSha256());
+        details.put("recipientKeyFingerprint", m.recipient().fingerprint());
+        details.put("encryptionSubkeyFingerprint", m.recipient().encryptionSubkeyFingerprint());
+        details.put("signerFingerprint", m.signerFingerprint());
+        details.put("usageTermsVersion", t.version());
+        details.put("usageTermsSha256", t.sha256());
+        details.put("purpose", t.purpose());
+        details.put("diffusion", t.diffusion().name().toLowerCase(Locale.ROOT));
+        details.put("studyDueDate", t.studyDueDate().toString());
+        details.put("sourceMention", t.sourceMention());
+        return details;
     }
 
     /** The delivery notice for {@code fed.events.<partner>} (JSON; schema in docs/delivery.md). */

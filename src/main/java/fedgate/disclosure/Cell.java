@@ -29,6 +29,7 @@ public final class Cell {
     private CellStatus status = CellStatus.PUBLISHED;
     private Double auditLow;
     private Double auditHigh;
+    private boolean auditExact = true;
 
     /**
      * @param population   units behind the value: households contributing to an amount, denominator of a rate or
@@ -86,10 +87,17 @@ public final class Cell {
         }
     }
 
-    void auditInterval(double low, double high) {
+    void auditInterval(double low, double high, boolean exact) {
         this.auditLow = low;
         this.auditHigh = high;
+        this.auditExact = exact;
     }
+
+    /**
+     * False when the audited interval is only a sub-interval of what the published table allows to infer (proven
+     * by LP solutions, or audited on a capped block): the true interval is at least as wide.
+     */
+    public boolean auditExact() { return auditExact; }
 
     public String key() {
         return indicator + "|" + category + "|" + level + "|" + territory;

@@ -16,8 +16,13 @@ public final class DisclosureControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(DisclosureControl.class);
 
+    /**
+     * @param audit       the last audit round
+     * @param auditMillis time spent in the audit over every round
+     * @param millis      the whole disclosure control (primary, secondary, every audit round)
+     */
     public record Outcome(boolean auditPassed, Map<CellStatus, Long> counts, LinearAudit.Result audit, int rounds,
-                          long millis) {
+                          long auditMillis, long millis) {
         public long suppressed() {
             return counts.entrySet().stream().filter(e -> e.getKey().suppressed()).mapToLong(Map.Entry::getValue).sum();
         }
@@ -27,17 +32,25 @@ public final class DisclosureControl {
     }
 
     public static Outcome protect(DisclosureTable t, DisclosurePolicy p) {
+        return protect(t, p, new LinearAudit());
+    }
+
+    /** As {@link #protect(DisclosureTable, DisclosurePolicy)} with a given audit (LP size cap, threads). */
+    public static Outcome protect(DisclosureTable t, DisclosurePolicy p, LinearAudit audit) {
         long t0 = System.nanoTime();
         PrimaryRules.apply(t, p);
         SecondarySuppression.propagateDependencies(t);
+        LOG.info("primary rules: {} cells suppressed of {}", t.cells().stream().filter(Cell::suppressed).count(),
+                t.cells().size());
         List<List<Integer>> relationsOf = LinearAudit.relationsByCell(t);
-        LinearAudit audit = new LinearAudit();
         LinearAudit.Result result;
         int rounds = 0;
+        long auditMillis = 0;
         while (true) {
             rounds++;
-            SecondarySuppression.toFixedPoint(t, p);
-            result = audit.audit(t, p);
+            SecondarySuppression.toFixedPoint(t, p, relationsOf);
+            result = audit.audit(t, p, relationsOf);
+            auditMillis += result.millis();
             if (result.passed()) {
                 break;
             }
@@ -57,7 +70,8 @@ public final class DisclosureControl {
                 }
                 added |= SecondarySuppression.strengthen(t, p, weak, rels);
             }
-            LOG.debug("audit round {}: {} cells too narrowly bounded", rounds, result.failures().size());
+            LOG.info("audit round {}: {} ms, {} cells too narrowly bounded", rounds, result.millis(),
+                    result.failures().size());
             if (!added) {
                 LOG.warn("audit failed and no published cell is left to suppress: {} cells exposed",
                         result.failures().size());
@@ -69,7 +83,7 @@ public final class DisclosureControl {
         for (CellStatus s : CellStatus.values()) {
             counts.put(s, t.count(s));
         }
-        return new Outcome(result.passed(), counts, result, rounds, (System.nanoTime() - t0) / 1_000_000);
+        return new Outcome(result.passed(), counts, result, rounds, auditMillis, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private static boolean stillWeak(Cell c, LinearAudit.Interval f) {

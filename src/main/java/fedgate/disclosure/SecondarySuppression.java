@@ -1,5 +1,6 @@
 package fedgate.disclosure;
 
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -14,25 +15,45 @@ public final class SecondarySuppression {
 
     /** Suppresses partners until no relation has exactly one suppressed member; returns the number added. */
     public static int toFixedPoint(DisclosureTable t, DisclosurePolicy p) {
+        return toFixedPoint(t, p, LinearAudit.relationsByCell(t));
+    }
+
+    /**
+     * Worklist form: every relation is checked once, and again only when one of its members was just suppressed —
+     * linear in the table size instead of one full pass per propagation step. Relations are taken in a fixed order
+     * (FIFO from the declaration order), so the pattern is deterministic.
+     */
+    public static int toFixedPoint(DisclosureTable t, DisclosurePolicy p, List<List<Integer>> relationsOf) {
+        List<Relation> rels = t.relations();
+        ArrayDeque<Integer> queue = new ArrayDeque<>(rels.size());
+        boolean[] queued = new boolean[rels.size()];
+        for (int k = 0; k < rels.size(); k++) {
+            queue.add(k);
+            queued[k] = true;
+        }
         int added = 0;
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (Relation r : t.relations()) {
-                int suppressed = 0;
-                int lone = -1;
-                for (int m : r.members()) {
-                    if (t.cell(m).suppressed()) {
-                        suppressed++;
-                        lone = m;
-                    }
+        while (!queue.isEmpty()) {
+            int k = queue.poll();
+            queued[k] = false;
+            Relation r = rels.get(k);
+            int suppressed = 0;
+            int lone = -1;
+            for (int m : r.members()) {
+                if (t.cell(m).suppressed()) {
+                    suppressed++;
+                    lone = m;
                 }
-                if (suppressed == 1) {
-                    int partner = bestPartner(t, p, r, t.cell(lone));
-                    if (partner >= 0) {
-                        t.cell(partner).suppress(CellStatus.SECONDARY);
-                        added++;
-                        changed = true;
+            }
+            if (suppressed == 1) {
+                int partner = bestPartner(t, p, r, t.cell(lone));
+                if (partner >= 0) {
+                    t.cell(partner).suppress(CellStatus.SECONDARY);
+                    added++;
+                    for (int k2 : relationsOf.get(partner)) {
+                        if (!queued[k2]) {
+                            queued[k2] = true;
+                            queue.add(k2);
+                        }
                     }
                 }
             }

@@ -74,7 +74,7 @@ public final class ExtractEngine {
         return new ExtractResult(passed, passed, plan.delivered(), counts, files, plan.snapshotDate(),
                 policy.version(), catalogue.version(), plan.outcome(),
                 new ExtractResult.Timings(plan.aggregationMillis(), plan.disclosureMillis(),
-                        plan.outcome().audit().millis(), outputMillis, (System.nanoTime() - t0) / 1_000_000));
+                        plan.outcome().auditMillis(), outputMillis, (System.nanoTime() - t0) / 1_000_000));
     }
 
     public Plan plan(Path snapshotFile, List<String> indicatorCodes, String territoryCode, Set<Level> levels)

@@ -1,9 +1,8 @@
 package fedgate.extract;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import fedgate.disclosure.Cell;
 import fedgate.disclosure.CellKind;
 import fedgate.disclosure.CellStatus;
@@ -106,20 +105,27 @@ final class ExtractWriter {
         return files;
     }
 
+    /** French decimal comma, no grouping: counts and quantiles as integers, amounts to the cent, rates to 0.1. */
     static String formatValue(Cell c) {
         if (c.suppressed()) {
             return SUPPRESSED;
         }
-        DecimalFormatSymbols fr = DecimalFormatSymbols.getInstance(Locale.FRANCE);
-        fr.setDecimalSeparator(',');
-        String pattern = switch (c.kind()) {
-            case COUNT, QUANTILE -> "0";
-            case AMOUNT -> "0.00";
-            case RATE, SHARE -> "0.0";
+        return switch (c.kind()) {
+            case COUNT, QUANTILE -> Long.toString(Math.round(c.value()));
+            case AMOUNT -> fixed(c.value(), 2);
+            case RATE, SHARE -> fixed(c.value(), 1);
         };
-        DecimalFormat f = new DecimalFormat(pattern, fr);
-        f.setGroupingUsed(false);
-        return f.format(c.value());
+    }
+
+    /** {@code v} rounded half-up to {@code decimals} (1 or 2) with a decimal comma; cheaper than DecimalFormat. */
+    static String fixed(double v, int decimals) {
+        long scale = decimals == 1 ? 10 : 100;
+        long units = Math.round(Math.abs(v) * scale);
+        String frac = Long.toString(units % scale);
+        if (frac.length() < decimals) {
+            frac = "0" + frac;
+        }
+        return (v < 0 && units != 0 ? "-" : "") + (units / scale) + "," + frac;
     }
 
     private static Object jsonValue(Cell c) {
@@ -148,38 +154,61 @@ final class ExtractWriter {
         }
     }
 
-    private ObjectNode metadata(ExtractSpec spec, ExtractEngine.Plan plan) {
-        ObjectNode m = json.createObjectNode();
-        m.put("requestId", spec.requestId().orElse(null));
-        m.put("source", sourceMention(plan.snapshotDate()));
-        ObjectNode snap = m.putObject("snapshot");
-        snap.put("file", spec.snapshot().getFileName().toString());
-        snap.put("date", plan.snapshotDate() == null ? null : plan.snapshotDate().toString());
-        m.put("policyVersion", policy.version());
-        m.put("catalogueVersion", catalogue.version());
-        m.put("territory", plan.territory().code());
-        m.put("territoryLabel", plan.territory().label());
-        ArrayNode lv = m.putArray("levels");
-        plan.levels().stream().sorted().forEach(l -> lv.add(l.code()));
-        ArrayNode ind = m.putArray("indicators");
-        plan.indicators().forEach(i -> ind.add(i.code()));
-        return m;
+    private void metadata(JsonGenerator g, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+        g.writeStringField("requestId", spec.requestId().orElse(null));
+        g.writeStringField("source", sourceMention(plan.snapshotDate()));
+        g.writeObjectFieldStart("snapshot");
+        g.writeStringField("file", spec.snapshot().getFileName().toString());
+        g.writeStringField("date", plan.snapshotDate() == null ? null : plan.snapshotDate().toString());
+        g.writeEndObject();
+        g.writeStringField("policyVersion", policy.version());
+        g.writeStringField("catalogueVersion", catalogue.version());
+        g.writeStringField("territory", plan.territory().code());
+        g.writeStringField("territoryLabel", plan.territory().label());
+        g.writeArrayFieldStart("levels");
+        for (Level l : plan.levels().stream().sorted().toList()) {
+            g.writeString(l.code());
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("indicators");
+        for (IndicatorCatalogue.Indicator i : plan.indicators()) {
+            g.writeString(i.code());
+        }
+        g.writeEndArray();
+    }
+
+    /** Streamed (Jackson generator): a national extract holds millions of cells, never built as a tree. */
+    private JsonGenerator generator(Path file) throws IOException {
+        return json.getFactory().createGenerator(Files.newBufferedWriter(file, StandardCharsets.UTF_8))
+                .useDefaultPrettyPrinter();
     }
 
     private void writeJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
-        ObjectNode root = metadata(spec, plan);
-        ArrayNode cells = root.putArray("cells");
-        for (Cell c : plan.delivered()) {
-            ObjectNode o = cells.addObject();
-            o.put("indicator", c.indicator());
-            o.put("category", c.category());
-            o.put("level", c.level());
-            o.put("territory", c.territory());
-            o.put("territory_label", c.territoryLabel());
-            o.putPOJO("value", jsonValue(c));
-            o.put("status", c.status().code());
+        try (JsonGenerator g = generator(file)) {
+            g.writeStartObject();
+            metadata(g, spec, plan);
+            g.writeArrayFieldStart("cells");
+            for (Cell c : plan.delivered()) {
+                g.writeStartObject();
+                g.writeStringField("indicator", c.indicator());
+                g.writeStringField("category", c.category());
+                g.writeStringField("level", c.level());
+                g.writeStringField("territory", c.territory());
+                g.writeStringField("territory_label", c.territoryLabel());
+                g.writeFieldName("value");
+                if (c.suppressed()) {
+                    g.writeString(SUPPRESSED);
+                } else if (c.kind() == CellKind.COUNT || c.kind() == CellKind.QUANTILE) {
+                    g.writeNumber((long) c.value());
+                } else {
+                    g.writeNumber(c.value());
+                }
+                g.writeStringField("status", c.status().code());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        json.writeValue(file.toFile(), root);
     }
 
     private Map<CellStatus, Long> counts(List<Cell> cells) {
@@ -191,47 +220,63 @@ final class ExtractWriter {
     }
 
     private void writeReportJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
-        ObjectNode root = metadata(spec, plan);
         boolean passed = plan.outcome().auditPassed();
-        root.put("decision", passed ? "delivered" : "refused");
-        ObjectNode audit = root.putObject("audit");
-        audit.put("passed", passed);
-        audit.put("method", "linear programming (ojAlgo), min and max of each suppressed additive cell");
-        audit.put("protectionRelative", policy.protection().relative());
-        audit.put("protectionAbsoluteCount", policy.protection().absoluteCount());
-        audit.put("protectionAbsoluteAmount", policy.protection().absoluteAmount());
-        audit.put("tableCells", plan.table().cells().size());
-        audit.put("tableSuppressed", plan.outcome().suppressed());
-        audit.put("components", plan.outcome().audit().components());
-        audit.put("largestComponent", plan.outcome().audit().largestComponent());
-        audit.put("failures", plan.outcome().audit().failures().size());
-        ObjectNode cnt = root.putObject("counts");
-        counts(plan.delivered()).forEach((s, n) -> cnt.put(s.code(), n));
-        ArrayNode sup = root.putArray("suppressed");
-        for (Cell c : plan.delivered()) {
-            if (!c.suppressed()) {
-                continue;
+        try (JsonGenerator g = generator(file)) {
+            g.writeStartObject();
+            metadata(g, spec, plan);
+            g.writeStringField("decision", passed ? "delivered" : "refused");
+            g.writeObjectFieldStart("audit");
+            g.writeBooleanField("passed", passed);
+            g.writeStringField("method", "linear programming (ojAlgo), min and max of each suppressed additive cell");
+            g.writeNumberField("protectionRelative", policy.protection().relative());
+            g.writeNumberField("protectionAbsoluteCount", policy.protection().absoluteCount());
+            g.writeNumberField("protectionAbsoluteAmount", policy.protection().absoluteAmount());
+            g.writeNumberField("tableCells", plan.table().cells().size());
+            g.writeNumberField("tableSuppressed", plan.outcome().suppressed());
+            g.writeNumberField("components", plan.outcome().audit().components());
+            g.writeNumberField("largestComponent", plan.outcome().audit().largestComponent());
+            g.writeNumberField("cappedComponents", plan.outcome().audit().cappedComponents());
+            g.writeNumberField("failures", plan.outcome().audit().failures().size());
+            g.writeEndObject();
+            g.writeObjectFieldStart("counts");
+            for (Map.Entry<CellStatus, Long> e : counts(plan.delivered()).entrySet()) {
+                g.writeNumberField(e.getKey().code(), e.getValue());
             }
-            ObjectNode o = sup.addObject();
-            o.put("indicator", c.indicator());
-            o.put("category", c.category());
-            o.put("level", c.level());
-            o.put("territory", c.territory());
-            o.put("rule", c.status().code());
-            // the interval is what the published figures allow anyone to infer; the value itself is never written
-            if (c.auditLow() != null) {
-                ArrayNode iv = o.putArray("interval");
-                iv.add(round2(c.auditLow()));
-                if (c.auditHigh().isInfinite()) {
-                    iv.addNull();
-                } else {
-                    iv.add(round2(c.auditHigh()));
+            g.writeEndObject();
+            g.writeArrayFieldStart("suppressed");
+            for (Cell c : plan.delivered()) {
+                if (!c.suppressed()) {
+                    continue;
                 }
-            } else {
-                o.putNull("interval");
+                g.writeStartObject();
+                g.writeStringField("indicator", c.indicator());
+                g.writeStringField("category", c.category());
+                g.writeStringField("level", c.level());
+                g.writeStringField("territory", c.territory());
+                g.writeStringField("rule", c.status().code());
+                // the interval is what the published figures allow anyone to infer; the value itself is never written
+                g.writeFieldName("interval");
+                if (c.auditLow() != null) {
+                    g.writeStartArray();
+                    g.writeNumber(round2(c.auditLow()));
+                    if (c.auditHigh().isInfinite()) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(round2(c.auditHigh()));
+                    }
+                    g.writeEndArray();
+                    if (!c.auditExact()) {
+                        // proven by LP solutions or audited on a capped block: the attacker's interval contains this one
+                        g.writeBooleanField("intervalIsLowerBound", true);
+                    }
+                } else {
+                    g.writeNull();
+                }
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        json.writeValue(file.toFile(), root);
     }
 
     private static double round2(double d) {
@@ -241,10 +286,13 @@ final class ExtractWriter {
     private void writeReportMd(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
         boolean passed = plan.outcome().auditPassed();
         Map<CellStatus, Long> counts = counts(plan.delivered());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
         StringBuilder b = new StringBuilder();
         b.append("# Rapport de secret statistique\n\n");
         b.append("- ").append(sourceMention(plan.snapshotDate())).append('\n');
-        spec.requestId().ifPresent(id -> b.append("- Demande : ").append(id).append('\n'));
+        if (spec.requestId().isPresent()) {
+            b.append("- Demande : ").append(spec.requestId().get()).append('\n');
+        }
         b.append("- Territoire : ").append(plan.territory().label()).append(" (").append(plan.territory().code())
                 .append(")\n");
         b.append("- Niveaux : ").append(String.join(", ", plan.levels().stream().sorted()
@@ -269,7 +317,9 @@ final class ExtractWriter {
                 .append(" unités (effectifs) ou ").append(fmt(policy.protection().absoluteAmount()))
                 .append(" € (montants).\n\n");
         b.append("## Cases par statut\n\n| statut | cases |\n|---|---:|\n");
-        counts.forEach((s, n) -> b.append("| ").append(s.code()).append(" | ").append(n).append(" |\n"));
+        for (Map.Entry<CellStatus, Long> e : counts.entrySet()) {
+            b.append("| ").append(e.getKey().code()).append(" | ").append(String.valueOf(e.getValue())).append(" |\n");
+        }
         b.append("\n## Cases masquées\n\n");
         b.append("| indicateur | catégorie | niveau | territoire | motif | intervalle audité |\n|---|---|---|---|---|---|\n");
         for (Cell c : plan.delivered()) {
@@ -277,18 +327,28 @@ final class ExtractWriter {
                 continue;
             }
             String iv = c.auditLow() == null ? "non additif (masqué par la règle)"
-                    : "[" + fmt(c.auditLow()) + " ; " + (c.auditHigh().isInfinite() ? "+∞" : fmt(c.auditHigh())) + "]";
+                    : "[" + fmt(c.auditLow()) + " ; " + (c.auditHigh().isInfinite() ? "+∞" : fmt(c.auditHigh())) + "]"
+                    + (c.auditExact() ? "" : " (au moins : intervalle réel au moins aussi large)");
+            if (b.length() > 1 << 16) {
+                w.append(b);
+                b.setLength(0);
+            }
             b.append("| ").append(c.indicator()).append(" | ").append(c.category()).append(" | ").append(c.level())
                     .append(" | ").append(c.territoryLabel().replace("|", "/")).append(" (").append(c.territory())
                     .append(") | ").append(c.status().frenchMotif()).append(" | ").append(iv).append(" |\n");
         }
-        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+        w.append(b);
+        }
     }
 
-    private static String fmt(double d) {
+    private static final ThreadLocal<DecimalFormat> FMT = ThreadLocal.withInitial(() -> {
         DecimalFormatSymbols fr = DecimalFormatSymbols.getInstance(Locale.FRANCE);
         fr.setDecimalSeparator(',');
         fr.setGroupingSeparator(' ');
-        return new DecimalFormat("#,##0.##", fr).format(d);
+        return new DecimalFormat("#,##0.##", fr);
+    });
+
+    private static String fmt(double d) {
+        return FMT.get().format(d);
     }
 }

@@ -24,6 +24,8 @@ public final class Geography {
 
     public static final String METROPOLE_ROUEN_RESOURCE = "/fedgate/geography/metropole-rouen.csv";
     public static final String METROPOLE_ROUEN_EPCI = "200023414";
+    /** Code of the root of the national geography (level {@link Level#NATIONAL}). */
+    public static final String FRANCE = "FR";
 
     /** Territory codes are digits and upper-case letters only (Corsica: 2A, 2B); anything else is refused unread. */
     private static final Pattern CODE = Pattern.compile("[0-9A-Z]{2,12}");
@@ -108,6 +110,7 @@ public final class Geography {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<Territory> list = new ArrayList<>();
         int epciSerial = 0;
+        long nationalPop = 0;
         for (int d = 1; d <= 97; d++) {
             if (d == 20) {
                 continue;
@@ -153,8 +156,10 @@ public final class Geography {
             }
             list.addAll(depEpci);
             list.addAll(depIris);
-            list.add(new Territory(Level.DEPARTEMENT, dep, "Département " + dep, null, depPop));
+            list.add(new Territory(Level.DEPARTEMENT, dep, "Département " + dep, FRANCE, depPop));
+            nationalPop += depPop;
         }
+        list.add(new Territory(Level.NATIONAL, FRANCE, "France (géographie synthétique)", null, nationalPop));
         return new Geography("national-synthetique-" + seed, list);
     }
 

@@ -7,7 +7,9 @@ public enum Level {
     IRIS("IRIS", true),
     COMMUNE("Commune", false),
     EPCI("EPCI", false),
-    DEPARTEMENT("Département", false);
+    DEPARTEMENT("Département", false),
+    /** The root of the national geography (code {@code FR}): département → EPCI → commune tables for all France. */
+    NATIONAL("France", false);
 
     private final String frenchLabel;
     private final boolean infraCommunal;

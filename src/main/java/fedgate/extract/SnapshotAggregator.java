@@ -78,7 +78,7 @@ final class SnapshotAggregator {
     }
 
     private static final Map<Level, String> GROUP_COLUMN = Map.of(Level.IRIS, "iris", Level.COMMUNE, "commune",
-            Level.EPCI, "epci", Level.DEPARTEMENT, "departement");
+            Level.EPCI, "epci", Level.DEPARTEMENT, "departement", Level.NATIONAL, "pays");
 
     record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis) {
         Row row(Level l, String code) {
@@ -95,17 +95,20 @@ final class SnapshotAggregator {
                 + " 'epci': 'VARCHAR', 'departement': 'VARCHAR', 'type_aide_logement': 'VARCHAR'})";
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TEMP TABLE scope_commune (code VARCHAR, epci VARCHAR, departement VARCHAR)");
+                s.execute("CREATE TEMP TABLE scope_commune (code VARCHAR, epci VARCHAR, departement VARCHAR, pays VARCHAR)");
             }
             try (DuckDBAppender a = c.unwrap(DuckDBConnection.class)
                     .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "scope_commune")) {
                 for (Territory t : scopeCommunes) {
                     String dep = t.parent() == null ? null
                             : geo.find(Level.EPCI, t.parent()).map(Territory::parent).orElse(null);
+                    String pays = dep == null ? null
+                            : geo.find(Level.DEPARTEMENT, dep).map(Territory::parent).orElse(null);
                     a.beginRow();
                     a.append(t.code());
                     a.append(t.parent());
                     a.append(dep);
+                    a.append(pays);
                     a.endRow();
                 }
             }
@@ -124,7 +127,7 @@ final class SnapshotAggregator {
             }
             List<Level> ls = new ArrayList<>(levels);
             ls.sort(null);
-            StringBuilder sql = new StringBuilder("WITH h AS (SELECT x.iris, x.commune, s.epci, s.departement,"
+            StringBuilder sql = new StringBuilder("WITH h AS (SELECT x.iris, x.commune, s.epci, s.departement, s.pays,"
                     + " x.situation_familiale AS sit,"
                     + " (x.enf_0_2 + x.enf_3_5 + x.enf_6_10 + x.enf_11_14 + x.enf_15_17 + x.enf_18_24) AS nb,"
                     + " x.enf_0_2, x.enf_3_5, x.enf_6_10, x.enf_11_14, x.enf_15_17, x.enf_18_24,"

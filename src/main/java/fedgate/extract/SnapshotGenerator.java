@@ -57,9 +57,9 @@ public final class SnapshotGenerator {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMP TABLE geo_leaf (iris VARCHAR, commune VARCHAR, epci VARCHAR, departement VARCHAR,"
-                        + " cum_lo DOUBLE, precarite DOUBLE)");
+                        + " cum_lo DOUBLE, precarite DOUBLE, famille DOUBLE, rappel DOUBLE)");
             }
-            loadLeaves(c, geo, leaves, seed);
+            loadLeaves(c, geo, leaves, households, seed);
             try (PreparedStatement p = c.prepareStatement("SET VARIABLE gen_seed = ?")) {
                 p.setLong(1, seed);
                 p.execute();
@@ -87,47 +87,111 @@ public final class SnapshotGenerator {
         return new Result(target, households, leaves.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static void loadLeaves(Connection c, Geography geo, List<Territory> leaves, long seed) throws SQLException {
-        long total = leaves.stream().mapToLong(Territory::population).sum();
+    /**
+     * Expected covered persons of a household never exceed this share of a territory's INSEE population: households
+     * are spread in proportion to population (a little more in deprived territories), and where a territory would
+     * hold more households than its population allows, family sizes shrink (fewer couples and children), see
+     * {@link #familyFactor}. At realistic densities (the Métropole has about 110 000 allocataires for 500 000
+     * inhabitants) nothing shrinks; the default 250 000 households is 2.3 times that, and families are smaller.
+     */
+    static final double MAX_COVERAGE = 0.90;
+
+    /**
+     * Leaves under this population (IRIS d'activité, small communes) host a foyer-résidence: 1 % of their households
+     * get an exceptional back-payment, 0.02 % elsewhere — so that dominance (rule 3) meets published-size territories.
+     */
+    static final long SMALL_LEAF = 1000;
+
+    private static void loadLeaves(Connection c, Geography geo, List<Territory> leaves, long households, long seed)
+            throws SQLException {
         SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int n = leaves.size();
+        double[] prec = new double[n];
+        double[] weight = new double[n];
+        double total = 0;
+        for (int k = 0; k < n; k++) {
+            // precarity in [0,1]: most leaves middling, a few deprived (quartiers prioritaires) or well-off
+            prec[k] = Math.min(1, Math.max(0, 0.35 + 0.2 * (rnd.nextDouble() + rnd.nextDouble() - 1)
+                    + (rnd.nextDouble() < 0.15 ? 0.4 : 0)));
+            // deprived territories have more allocataires per inhabitant
+            weight[k] = leaves.get(k).population() * (0.85 + 0.3 * prec[k]);
+            total += weight[k];
+        }
         double cum = 0;
         try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "geo_leaf")) {
-            for (Territory leaf : leaves) {
+            for (int k = 0; k < n; k++) {
+                Territory leaf = leaves.get(k);
                 Territory commune = geo.find(Level.COMMUNE, leaf.parent()).orElseThrow();
                 String epci = commune.parent();
                 String dep = epci == null ? null : geo.find(Level.EPCI, epci).map(Territory::parent).orElse(null);
-                // precarity in [0,1]: most leaves middling, a few deprived (quartiers prioritaires) or well-off
-                double prec = Math.min(1, Math.max(0, 0.35 + 0.2 * (rnd.nextDouble() + rnd.nextDouble() - 1)
-                        + (rnd.nextDouble() < 0.15 ? 0.4 : 0)));
+                double expectedHouseholds = households * weight[k] / total;
+                // three standard deviations of margin, so that small territories stay under 100 % too
+                double persons = MAX_COVERAGE * leaf.population() - 3 * Math.sqrt(leaf.population());
+                double budget = persons / Math.max(1e-9, expectedHouseholds) - 1;
                 a.beginRow();
                 a.append(leaf.code());
                 a.append(commune.code());
                 a.append(epci);
                 a.append(dep);
                 a.append(cum / total);
-                a.append(prec);
+                a.append(prec[k]);
+                a.append(familyFactor(prec[k], budget));
+                a.append(leaf.population() < SMALL_LEAF ? 0.01 : 0.0002);
                 a.endRow();
-                cum += leaf.population();
+                cum += weight[k];
             }
         }
     }
 
+    /**
+     * Expected persons beyond the allocataire (spouse, children, others) of a household of precarity p when the
+     * probabilities of a couple and of children are multiplied by f — mirrors the SQL below.
+     */
+    static double expectedExtraPersons(double p, double f) {
+        double couple = (0.42 - 0.20 * p) * f;
+        double kids = couple * 0.72 * f + (1 - couple) * (0.36 + 0.10 * p) * f;
+        return couple + kids * MEAN_CHILDREN + 0.03;
+    }
+
+    /** Mean number of children of a household with children (1: 42 %, 2: 36 %, 3: 14 %, 4: 5.5 %, 5: 2.5 %). */
+    static final double MEAN_CHILDREN = 0.42 + 2 * 0.36 + 3 * 0.14 + 4 * 0.055 + 5 * 0.025;
+
+    /** The largest f in [0, 1] whose expected extra persons fit the budget (bisection; 0 when nothing fits). */
+    static double familyFactor(double p, double budget) {
+        if (expectedExtraPersons(p, 1) <= budget) {
+            return 1;
+        }
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 40; i++) {
+            double mid = (lo + hi) / 2;
+            if (expectedExtraPersons(p, mid) <= budget) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     // Amounts are monthly euros, orders of magnitude of 2024 scales (RSA 635 € for one person, AF 148 € for two
-    // children, AAH 1 016 €); the point is plausible shapes, not legal exactness.
+    // children, AAH 1 016 €); the point is plausible shapes, not legal exactness. RSA: resources under 600 € per UC,
+    // 70 % take-up, which gives 10-15 % of allocataires. A few households (see SMALL_LEAF) get an exceptional
+    // back-payment (rappel) of 12 000-42 000 € booked under other benefits: the amounts the dominance rule exists for.
     private static final String HOUSEHOLDS_SQL = """
             WITH r AS (
               SELECT range AS i, u(range, 0) AS ug FROM range(getvariable('gen_n'))
             ), g AS (
-              SELECT r.i, l.iris, l.commune, l.epci, l.departement, l.precarite AS p
+              SELECT r.i, l.iris, l.commune, l.epci, l.departement, l.precarite AS p, l.famille AS f, l.rappel
               FROM r ASOF JOIN geo_leaf l ON r.ug >= l.cum_lo
             ), s1 AS (
               SELECT *,
-                CASE WHEN u(i, 1) < 0.42 - 0.20 * p THEN 'couple' ELSE 'isole' END AS sit,
+                CASE WHEN u(i, 1) < (0.42 - 0.20 * p) * f THEN 'couple' ELSE 'isole' END AS sit,
                 u(i, 2) AS u_kids, u(i, 3) AS u_nb
               FROM g
             ), s2 AS (
               SELECT *,
-                CASE WHEN u_kids < (CASE WHEN sit = 'couple' THEN 0.72 ELSE 0.36 + 0.10 * p END) THEN
+                CASE WHEN u_kids < (CASE WHEN sit = 'couple' THEN 0.72 ELSE 0.36 + 0.10 * p END) * f THEN
                   CASE WHEN u_nb < 0.42 THEN 1 WHEN u_nb < 0.78 THEN 2 WHEN u_nb < 0.92 + 0.0 * p THEN 3
                        WHEN u_nb < 0.975 THEN 4 ELSE 5 END
                 ELSE 0 END AS nb
@@ -140,8 +204,8 @@ public final class SnapshotGenerator {
                 CASE WHEN nb > 0 THEN 21 + floor(u(i, 4) * 36)::INT ELSE 18 + floor(u(i, 4) * 62)::INT END AS age,
                 CASE WHEN u(i, 5) < (CASE WHEN sit = 'isole' AND nb > 0 THEN 0.86 ELSE 0.55 END) THEN 'F' ELSE 'M' END AS sexe,
                 CASE WHEN u(i, 6) < 0.03 THEN 1 ELSE 0 END AS autres_pers,
-                u(i, 7) < 0.13 + 0.40 * p AS sans_revenu,
-                exp(7.25 + 0.55 * nrm(i, 8) - 0.5 * p) AS rev_base
+                u(i, 7) < 0.04 + 0.10 * p AS sans_revenu,
+                exp(7.40 + 0.55 * nrm(i, 8) - 0.5 * p) AS rev_base
               FROM s2
             ), s4 AS (
               SELECT *,
@@ -161,7 +225,7 @@ public final class SnapshotGenerator {
             ), s6 AS (
               SELECT *,
                 CASE WHEN aah_ THEN round(1016 * (0.45 + 0.55 * u(i, 21)), 2) ELSE 0 END AS m_aah,
-                CASE WHEN NOT aah_ AND age >= 25 AND rev < 650 * uc_
+                CASE WHEN NOT aah_ AND age >= 25 AND rev < 600 * uc_ AND u(i, 30) < 0.70
                      THEN round(greatest(0, 635 * uc_ * 0.96 - 0.62 * rev), 2) ELSE 0 END AS m_rsa,
                 CASE WHEN rev BETWEEN 550 AND 1950 * (CASE WHEN sit = 'couple' THEN 1.5 ELSE 1 END)
                      THEN round(60 + 190 * u(i, 22), 2) ELSE 0 END AS m_ppa,
@@ -171,7 +235,7 @@ public final class SnapshotGenerator {
                   CASE WHEN u(i, 25) < 0.55 THEN 'APL' WHEN nb > 0 OR sit = 'couple' THEN 'ALF' ELSE 'ALS' END
                 END AS t_al,
                 CASE WHEN sit = 'isole' AND nb > 0 AND u(i, 26) < 0.30 THEN round(195.85 * nb, 2) ELSE 0 END
-                  + CASE WHEN u(i, 27) < 0.002 THEN 1084.00 ELSE 0 END AS m_autres0
+                  + CASE WHEN u(i, 27) < rappel THEN round(12000 + 30000 * u(i, 31), 2) ELSE 0 END AS m_autres0
               FROM s5
             ), s7 AS (
               SELECT *,

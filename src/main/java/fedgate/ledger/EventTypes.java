@@ -18,6 +18,8 @@ public final class EventTypes {
     public static final String DELIVERY_RETRIEVED = "delivery.retrieved";
     public static final String REMINDER_SENT = "reminder.sent";
     public static final String STUDY_RECEIVED = "study.received";
+    /** A document recognised as the copy of a study but refused (Art. 3; docs/story.md). */
+    public static final String STUDY_REJECTED = "study.rejected";
     public static final String CONFIG_CHANGED = "config.changed";
     public static final String LEDGER_HEAD_SIGNED = "ledger.head.signed";
 

@@ -246,6 +246,14 @@ public final class RequestStory {
                 append(s, " (SHA-256 ", text(d, "sha256", null) == null ? null : text(d, "sha256", null) + ")");
                 yield s.toString();
             }
+            case EventTypes.STUDY_REJECTED -> {
+                StringBuilder s = new StringBuilder("Document reçu comme exemplaire de l'étude, refusé");
+                String ch = text(d, "channel", null);
+                append(s, " (", ch == null ? null : channel(ch) + ")");
+                append(s, " — fichier ", text(d, "fileName", null));
+                append(s, " : ", text(d, "reason", null));
+                yield s.toString();
+            }
             case EventTypes.REQUEST_CLOSED -> "Demande " + id + " close";
             case EventTypes.REQUEST_FAILED -> "Échec du traitement" + (d.hasNonNull("reason")
                     ? " : " + d.path("reason").asText() : "");

@@ -106,6 +106,25 @@ public final class DeliveryRepository {
      * Transferred: the delivery DELIVERED and, for a request, the request DELIVERED with its history entry.
      */
     public void delivered(String id, String requestId, String actor, String detail, Instant now) {
+        delivered(id, requestId, actor, detail, Map.of(), null, now);
+    }
+
+    /**
+     * Something to do in the transaction that records a request's delivery (the study obligation of Art. 3 opens
+     * with the delivery, or not at all).
+     */
+    public interface DeliveredHook {
+        void delivered(Connection c, String requestId, String deliveryId, Map<String, ?> details, Instant now)
+                throws SQLException;
+    }
+
+    /**
+     * Transferred: the delivery DELIVERED and, for a request, the request DELIVERED with its {@code delivery.sent}
+     * ledger event carrying {@code details} (recipient, channel, files, key, usage terms), and {@code hook} — all in
+     * one transaction.
+     */
+    public void delivered(String id, String requestId, String actor, String detail, Map<String, ?> details,
+                          DeliveredHook hook, Instant now) {
         inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE fed_delivery SET status = ?, delivered_at = ?, "
                     + "last_error = NULL, updated_at = ? WHERE id = ? AND status = ?")) {
@@ -115,7 +134,10 @@ public final class DeliveryRepository {
                 ps.setString(4, id);
                 ps.setString(5, DeliveryStatus.PENDING.name());
                 if (ps.executeUpdate() == 1 && requestId != null) {
-                    requestStatus(c, requestId, RequestStatus.DELIVERED, actor, detail, now);
+                    requestStatus(c, requestId, RequestStatus.DELIVERED, actor, detail, details, now);
+                    if (hook != null) {
+                        hook.delivered(c, requestId, id, details, now);
+                    }
                 }
             }
         }, id);
@@ -272,12 +294,17 @@ public final class DeliveryRepository {
 
     private void requestStatus(Connection c, String requestId, RequestStatus status, String actor, String detail,
                                Instant now) throws SQLException {
+        requestStatus(c, requestId, status, actor, detail, Map.of(), now);
+    }
+
+    private void requestStatus(Connection c, String requestId, RequestStatus status, String actor, String detail,
+                               Map<String, ?> extra, Instant now) throws SQLException {
         String type = switch (status) {
             case DELIVERED -> EventTypes.DELIVERY_SENT;
             case RETRIEVED -> EventTypes.DELIVERY_RETRIEVED;
             default -> RequestRepository.eventType(status);
         };
-        Map<String, Object> details = new LinkedHashMap<>();
+        Map<String, Object> details = new LinkedHashMap<>(extra);
         if (status == RequestStatus.FAILED) {
             details.put("reason", detail);
         }

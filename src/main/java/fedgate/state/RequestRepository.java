@@ -120,6 +120,43 @@ public final class RequestRepository {
         }
     }
 
+    /**
+     * An internal request the gateway makes itself (the yearly socle, Art. 1.2.1), inside the caller's transaction:
+     * stored VALIDATED at once for {@code partnerId} with its canonical feuillet 1, marked forwarded (the intake's
+     * crash recovery never queues it: the caller moves it on), with its {@code request.received} and
+     * {@code request.validated} ledger events. Returns the new id; a unique violation (same content) is thrown.
+     */
+    public String insertInternal(Connection c, NewRequest in, String partnerId, String feuillet1Json, String actor,
+                                 String detail) throws SQLException {
+        int year = in.receivedAt().atOffset(ZoneOffset.UTC).getYear();
+        String id = nextId(c, year);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request (id, partner_id, channel, source_ref, "
+                + "principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, feuillet1, "
+                + "forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, id);
+            ps.setString(2, partnerId);
+            ps.setString(3, in.channel());
+            ps.setString(4, truncate(in.sourceRef(), 1000));
+            ps.setString(5, truncate(in.principal(), 320));
+            ps.setString(6, truncate(in.fileName(), 1000));
+            ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
+            ps.setString(8, in.sha256());
+            ps.setLong(9, in.raw().length);
+            ps.setBytes(10, in.raw());
+            ps.setString(11, RequestStatus.VALIDATED.name());
+            ps.setString(12, "[]");
+            ps.setString(13, feuillet1Json);
+            ps.setTimestamp(14, Timestamp.from(in.receivedAt()));
+            ps.setTimestamp(15, Timestamp.from(in.receivedAt()));
+            ps.executeUpdate();
+        }
+        history(c, id, RequestStatus.RECEIVED, actor, "created by " + in.channel() + ": " + detail,
+                EventTypes.REQUEST_RECEIVED, Map.of("channel", in.channel(), "sha256", in.sha256(),
+                        "sizeBytes", in.raw().length));
+        history(c, id, RequestStatus.VALIDATED, actor, "validated: " + detail, EventTypes.REQUEST_VALIDATED, Map.of());
+        return id;
+    }
+
     public Optional<String> findIdBySha256(String sha256) {
         try (Connection c = dataSource.getConnection()) {
             return findIdBySha256(c, sha256);

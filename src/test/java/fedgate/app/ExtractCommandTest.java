@@ -17,8 +17,8 @@ class ExtractCommandTest {
     @Test
     void generateThenExtractFromTheCommandLine() throws Exception {
         Path snap = tmp.resolve("snap.parquet");
-        int gen = new CommandLine(new DataCommand()).execute("generate", "--households", "4000", "--year", "2023",
-                "--seed", "5", "--out", snap.toString());
+        int gen = new CommandLine(new DataCommand()).execute("generate", "--households", "100000", "--year", "2023",
+                "--seed", "7", "--out", snap.toString());
         assertThat(gen).isZero();
         assertThat(snap).exists();
         Path out = tmp.resolve("extract");

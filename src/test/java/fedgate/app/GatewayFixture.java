@@ -37,6 +37,8 @@ final class GatewayFixture implements AutoCloseable {
     final Properties overrides = new Properties();
     Gateway gateway;
     final Path partnerKey;
+    /** The clock of study reminders and the socle's schedule: a test may move it. */
+    java.time.Clock clock = java.time.Clock.systemUTC();
 
     GatewayFixture(Path home) throws IOException {
         this.home = home;
@@ -47,6 +49,7 @@ final class GatewayFixture implements AutoCloseable {
         overrides.setProperty("fedgate.mail.imap.port", Integer.toString(freePort()));
         overrides.setProperty("fedgate.sftp.poll-delay", "500");
         overrides.setProperty("fedgate.mail.poll-delay", "500");
+        overrides.setProperty("fedgate.snapshot.sample-households", "100000");
         overrides.setProperty("fedgate.partners.dir", home.resolve("partners").toString());
         this.partnerKey = home.resolve("ville-rouen-key");
         Files.createDirectories(home);
@@ -57,7 +60,7 @@ final class GatewayFixture implements AutoCloseable {
     GatewayFixture start() throws Exception {
         Properties system = new Properties();
         system.setProperty("fedgate.home", home.toString());
-        gateway = Gateway.start(GatewayConfig.load(Map.of(), system, overrides));
+        gateway = Gateway.start(GatewayConfig.load(Map.of(), system, overrides), clock);
         return this;
     }
 

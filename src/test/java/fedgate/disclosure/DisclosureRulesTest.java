@@ -85,19 +85,20 @@ class DisclosureRulesTest {
         assertThat(small.auditHigh()).isEqualTo(310.0, org.assertj.core.data.Offset.offset(1e-6));
     }
 
+    /**
+     * A deliberately weak pattern, audited as given (no greedy step, no repair): Rouen = 200 + 198 + 2 with only the
+     * 2-allocataire IRIS suppressed. The total and the other two IRIS are published, so subtraction pins it exactly:
+     * the audit must find the interval [2, 2] and fail. Suppressing one partner able to absorb it (198) makes the
+     * pattern pass.
+     */
     @Test
     void auditCatchesDeliberatelyWeakSuppressionPattern() {
-        // Rouen's IRIS, one suppressed with a 1-allocataire sibling as its only partner: the interval [0, 61] is
-        // wide, but the sibling itself (value 1) is then pinned within [0, 61] — fine; make the weak case explicit:
-        // two suppressed IRIS in a total whose other relation pins their sum to within 2.
         Tables b = new Tables();
         Cell rouen = b.count("ALLOC", "ensemble", "commune", "76540", 400, 400, false);
         Cell a = b.count("ALLOC", "ensemble", "iris", "765400101", 200, 200, true);
         Cell c = b.count("ALLOC", "ensemble", "iris", "765400102", 198, 198, true);
         Cell d = b.count("ALLOC", "ensemble", "iris", "765400103", 2, 2, true);
         b.t.relate(rouen.id(), a.id(), c.id(), d.id());
-        // weak pattern: the 2-allocataire cell is hidden together with nothing that can absorb more than 2... only
-        // d suppressed and the greedy never run: the audit must pin d exactly
         DisclosureControl.suppress(d, CellStatus.FREQUENCY);
         LinearAudit.Result weak = DisclosureControl.auditOnly(b.t, Tables.policy());
         assertThat(weak.passed()).isFalse();
@@ -105,9 +106,12 @@ class DisclosureRulesTest {
             assertThat(f.low()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-6));
             assertThat(f.high()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-6));
         });
-        // a partner too small to hide it: suppressing a 1-unit cell would not do either; with 198 it passes
         DisclosureControl.suppress(c, CellStatus.SECONDARY);
-        assertThat(DisclosureControl.auditOnly(b.t, Tables.policy()).passed()).isTrue();
+        LinearAudit.Result fixed = DisclosureControl.auditOnly(b.t, Tables.policy());
+        assertThat(fixed.passed()).isTrue();
+        // d now lies anywhere in [0, 200]: 198 + 2 shared between the two hidden IRIS
+        assertThat(d.auditLow()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(d.auditHigh()).isCloseTo(200.0, org.assertj.core.data.Offset.offset(1e-6));
     }
 
     @Test
@@ -140,5 +144,63 @@ class DisclosureRulesTest {
         }
         // the classic 4-cell rectangle
         assertThat(b.t.cells().stream().filter(Cell::suppressed).count()).isEqualTo(4);
+    }
+
+    /**
+     * The capped audit (LP cut into blocks, cells outside a block fixed at their true values) may only under-state
+     * an interval: every capped interval lies inside the exact one, and a cell passing capped passes exactly.
+     */
+    @Test
+    void cappedAuditIntervalsLieInsideTheExactOnes() {
+        // one commune, 12 IRIS with 2 categories each, every IRIS cell suppressed: one component of 36 cells
+        Tables c = new Tables();
+        double sumA = 0;
+        double sumB = 0;
+        for (int k = 0; k < 12; k++) {
+            sumA += 3 + 7 * k;
+            sumB += 40 - 3 * k;
+        }
+        Cell tot = c.count("STRUCT_FAM", "ensemble", "commune", "76540", sumA + sumB, 5000, false);
+        Cell ca = c.count("STRUCT_FAM", "a", "commune", "76540", sumA, 5000, false);
+        Cell cb = c.count("STRUCT_FAM", "b", "commune", "76540", sumB, 5000, false);
+        c.t.relate(tot.id(), ca.id(), cb.id());
+        int[] ens = new int[12];
+        int[] as = new int[12];
+        int[] bs = new int[12];
+        for (int k = 0; k < 12; k++) {
+            double va = 3 + 7 * k;
+            double vb = 40 - 3 * k;
+            String iris = "7654001" + (10 + k);
+            Cell e = c.count("STRUCT_FAM", "ensemble", "iris", iris, va + vb, 200, true);
+            Cell x = c.count("STRUCT_FAM", "a", "iris", iris, va, 200, true);
+            Cell y = c.count("STRUCT_FAM", "b", "iris", iris, vb, 200, true);
+            c.t.relate(e.id(), x.id(), y.id());
+            ens[k] = e.id();
+            as[k] = x.id();
+            bs[k] = y.id();
+            DisclosureControl.suppress(x, CellStatus.FREQUENCY);
+            DisclosureControl.suppress(y, CellStatus.SECONDARY);
+            DisclosureControl.suppress(e, CellStatus.SECONDARY);
+        }
+        c.t.relate(tot.id(), ens);
+        c.t.relate(ca.id(), as);
+        c.t.relate(cb.id(), bs);
+
+        LinearAudit.Result full = new LinearAudit(1000, 1).audit(c.t, Tables.policy());
+        assertThat(full.components()).isEqualTo(1);
+        assertThat(full.largestComponent()).isEqualTo(36);
+        java.util.Map<Integer, LinearAudit.Interval> exactById = new java.util.HashMap<>();
+        full.intervals().forEach(i -> exactById.put(i.cell(), i));
+        LinearAudit.Result capped = new LinearAudit(5, 2).audit(c.t, Tables.policy());
+        assertThat(capped.cappedComponents()).isEqualTo(1);
+        assertThat(capped.intervals()).hasSize(36).allSatisfy(i -> {
+            LinearAudit.Interval e = exactById.get(i.cell());
+            assertThat(i.exact()).isFalse();
+            assertThat(i.low()).isGreaterThanOrEqualTo(e.low() - 1e-6);
+            assertThat(i.high()).isLessThanOrEqualTo(e.high() + 1e-6);
+            if (i.enough()) {
+                assertThat(e.enough()).isTrue();
+            }
+        });
     }
 }

@@ -36,15 +36,26 @@ class ExtractEngineTest {
         assertThat(out.resolve("extract.json")).exists();
         assertThat(out.resolve("disclosure-report.json")).exists();
         assertThat(out.resolve("disclosure-report.md")).exists();
+        // every rule bites on the sample (DESIGN.md rules 1-4)
         assertThat(r.counts().get(CellStatus.TERRITORY)).isPositive();
         assertThat(r.counts().get(CellStatus.FREQUENCY)).isPositive();
+        assertThat(r.counts().get(CellStatus.DOMINANCE)).isPositive();
         assertThat(r.counts().get(CellStatus.SECONDARY)).isPositive();
+        // some IRIS under 100 allocataires, some counts of 1-4 (they are suppressed, checked below)
+        assertThat(r.cells()).anyMatch(c -> c.indicator().equals("ALLOC") && c.level().equals("iris")
+                && c.value() < 100);
+        assertThat(r.cells()).anyMatch(c -> c.kind() == CellKind.COUNT && c.value() >= 1 && c.value() <= 4);
+        // realism: coverage never above the INSEE population, RSA for 10-15 % of allocataires
+        assertThat(r.cells()).filteredOn(c -> c.indicator().equals("TX_COUV") && !Double.isNaN(c.value()))
+                .isNotEmpty().allSatisfy(c -> assertThat(c.value()).as(c.key()).isLessThanOrEqualTo(100.0));
+        Cell rsa = r.cells().stream().filter(c -> c.key().equals("MINIMA|RSA|epci|200023414")).findFirst().orElseThrow();
+        assertThat(rsa.value() / SampleSnapshot.HOUSEHOLDS).isBetween(0.10, 0.15);
 
         List<String> lines = Files.readAllLines(out.resolve("extract.csv"), StandardCharsets.UTF_8);
         assertThat(lines.get(0)).isEqualTo("# Source : CAF de Rouen — 31/12/2024");
         assertThat(lines.get(1)).isEqualTo("indicator;category;level;territory;territory_label;value;status");
         assertThat(lines).hasSize(r.cells().size() + 2);
-        assertThat(lines).contains("ALLOC;ensemble;epci;200023414;Métropole Rouen Normandie;20000;published");
+        assertThat(lines).contains("ALLOC;ensemble;epci;200023414;Métropole Rouen Normandie;100000;published");
         // suppressed cells read "s" and carry their rule
         assertThat(lines.stream().filter(l -> l.endsWith(";territory"))).allMatch(l -> l.contains(";s;"));
 

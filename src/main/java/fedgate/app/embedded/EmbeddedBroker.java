@@ -80,7 +80,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static final String EVENTS_PREFIX = "fed.events.";
     /** The fixed queues, all anycast and durable (per-partner event queues are added to these). */
     public static final List<String> QUEUES = List.of(REQUESTS_IN, "fed.intake", "fed.validated", "fed.assess",
-            "fed.extract", "fed.deliver", DLQ, EXPIRY);
+            "fed.decided", "fed.extract", "fed.deliver", DLQ, EXPIRY);
 
     /** A partner id becomes a user name and an address: no dots or wildcards ({@code # *}) may slip in. */
     private static final Pattern PARTNER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");

@@ -1,0 +1,53 @@
+package fedgate.app;
+
+import fedgate.state.Database;
+import org.junit.jupiter.api.Assumptions;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/**
+ * The PostgreSQL server of the tests (.ci/run starts one and exports {@code FEDGATE_TEST_PG_URL},
+ * {@code FEDGATE_TEST_PG_USER}, {@code FEDGATE_TEST_PG_PASSWORD}). Each test gets a fresh schema. A test is skipped,
+ * saying why, only when the URL is unset; a server that is configured but unreachable fails the test.
+ */
+public final class TestPostgres implements AutoCloseable {
+
+    public final String url;
+    public final String user;
+    public final String password;
+    public final String schema;
+
+    private TestPostgres(String baseUrl, String user, String password) throws SQLException {
+        this.user = user;
+        this.password = password;
+        this.schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (Connection c = Database.fromUrl(baseUrl, user, password).getConnection()) {
+            c.createStatement().execute("CREATE SCHEMA " + schema);
+        }
+        this.url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    /** A fresh schema on the test server, or the test is skipped (with the reason) when none is configured. */
+    public static TestPostgres require() throws SQLException {
+        String url = System.getenv("FEDGATE_TEST_PG_URL");
+        Assumptions.assumeTrue(url != null && !url.isBlank(),
+                "SKIPPED: FEDGATE_TEST_PG_URL is unset, no PostgreSQL server for this test (.ci/run starts one: "
+                        + "source .ci/postgres)");
+        return new TestPostgres(url, System.getenv().getOrDefault("FEDGATE_TEST_PG_USER", "fedgate_test"),
+                System.getenv().getOrDefault("FEDGATE_TEST_PG_PASSWORD", ""));
+    }
+
+    public DataSource dataSource() {
+        return Database.fromUrl(url, user, password);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try (Connection c = Database.fromUrl(url, user, password).getConnection()) {
+            c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+        }
+    }
+}
