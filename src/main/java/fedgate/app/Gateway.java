@@ -171,15 +171,18 @@ public final class Gateway implements AutoCloseable {
         camel.configure().routeControllerConfig().setBackOffDelay(2000);
         camel.configure().withJmxEnabled(false);
         MailTls mailTls = new MailTls(config, env);
-        if (!config.flag("fedgate.mail.embedded")) {
-            // the same mail routes, with TLS, server identity checked, the configured trust store and timeouts
-            for (String protocol : new java.util.LinkedHashSet<>(List.of(config.get("fedgate.mail.imap.protocol"),
-                    config.get("fedgate.mail.smtp.protocol")))) {
-                String bean = "fedgateJavaMail" + protocol;
-                camel.bind(bean, mailTls.javaMailProperties(protocol));
-                camel.addInitialProperty("camel.component." + protocol + ".additionalJavaMailProperties",
-                        "#bean:" + bean);
-            }
+        // external servers: the same mail routes, with TLS, server identity checked, the configured trust store and
+        // timeouts. Always: IMAP reads a message in fetch-size pieces, and the JavaMail default (16 KiB) made one
+        // 50 MiB mail hold the intake mailbox for many minutes (HostileInputProofIT)
+        for (String protocol : new java.util.LinkedHashSet<>(List.of(config.get("fedgate.mail.imap.protocol"),
+                config.get("fedgate.mail.smtp.protocol")))) {
+            String bean = "fedgateJavaMail" + protocol;
+            java.util.Properties mailProperties = config.flag("fedgate.mail.embedded") ? new java.util.Properties()
+                    : mailTls.javaMailProperties(protocol);
+            mailProperties.setProperty("mail." + protocol + ".fetchsize", Integer.toString(1 << 20));
+            camel.bind(bean, mailProperties);
+            camel.addInitialProperty("camel.component." + protocol + ".additionalJavaMailProperties",
+                    "#bean:" + bean);
         }
         probes = new ExternalProbes(effective, brokerUrl, brokerPassword, mailPassword, mailTls);
         probes.verifyCredentials(!config.flag("fedgate.broker.embedded"), !config.flag("fedgate.mail.embedded"));

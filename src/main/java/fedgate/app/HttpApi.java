@@ -66,6 +66,17 @@ public final class HttpApi implements AutoCloseable {
         byte[] expected = operatorPassword.getBytes(StandardCharsets.UTF_8);
         api.setAuthenticator(new BasicAuthenticator("fedgate") {
             @Override
+            public Result authenticate(HttpExchange ex) {
+                try {
+                    return super.authenticate(ex);
+                } catch (RuntimeException e) {
+                    // a malformed Authorization header (bad base64, no colon) made the JDK drop the connection
+                    ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"fedgate\"");
+                    return new com.sun.net.httpserver.Authenticator.Retry(401);
+                }
+            }
+
+            @Override
             public boolean checkCredentials(String user, String password) {
                 // constant-time comparison; the password itself is never logged
                 return OPERATOR.equals(user)

@@ -99,7 +99,8 @@ public final class MailFedReader {
             String fromAddress = null;
             String fromName = null;
             Address[] from = msg.getFrom();
-            if (from != null && from.length > 0 && from[0] instanceof InternetAddress ia) {
+            // Art. 5.1: one referent; a From naming several authors identifies no one (the first is not trusted)
+            if (from != null && from.length == 1 && from[0] instanceof InternetAddress ia) {
                 fromAddress = ia.getAddress();
                 fromName = ia.getPersonal();
             }

@@ -70,8 +70,14 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
         if (!writing || !isUnder(file, INBOX)) {
             return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
         }
-        if (file.getFileName().toString().startsWith(".")) {
+        String name = file.getFileName().toString();
+        if (name.startsWith(".")) {
             throw new AccessDeniedException(file.toString(), null, "hidden names are reserved in /inbox");
+        }
+        if (name.endsWith(".part") || name.endsWith(".tmp")) {
+            // the intake skips temporary names (external servers' uploads in progress): refuse them here rather
+            // than accept a file that would never be read nor answered
+            throw new AccessDeniedException(file.toString(), null, "temporary names are reserved in /inbox");
         }
         boolean replaces = options.contains(StandardOpenOption.TRUNCATE_EXISTING)
                 || options.contains(StandardOpenOption.CREATE_NEW);
