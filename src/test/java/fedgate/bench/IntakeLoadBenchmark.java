@@ -1,0 +1,377 @@
+package fedgate.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import fedgate.app.Gateway;
+import fedgate.app.GatewayConfig;
+import fedgate.app.embedded.EmbeddedBroker;
+import fedgate.state.RequestRepository.HistoryEntry;
+import fedgate.state.RequestStatus;
+import jakarta.jms.Connection;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.qpid.jms.JmsConnectionFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Load benchmark of intake (issue 7), not a test. Starts a whole gateway in a temporary home (embedded broker,
+ * mail server, H2; decisions not auto-approved, so that only intake is measured), then in the same run:
+ * <ol>
+ *   <li>baseline: raw Artemis persistent send-and-receive on the same embedded broker — a durable queue of its
+ *       own, the same message size, 4 AMQP producers, the gateway's internal user;</li>
+ *   <li>N JSON requests over AMQP 1.0 (Qpid JMS), 4 producer threads, each request with its own study text,
+ *       JMSCorrelationID set, reply-to {@code fed.events.ville-rouen}; the acknowledgement is consumed there
+ *       with selector {@code JMSType = 'fed.acknowledgement'} (a second consumer drains the other events);</li>
+ *   <li>M mails over SMTP; latency = send → VALIDATED in the request history.</li>
+ * </ol>
+ * {@code -Dbench.stop-assess=true} stops the assess route first (diagnosis: intake without the next stage
+ * competing for the CPU). Run from the repository root (the gateway reads {@code certs-sample/}):
+ * {@code java -cp target/classes:target/test-classes:<deps> fedgate.bench.IntakeLoadBenchmark 2000 200}
+ */
+public final class IntakeLoadBenchmark {
+
+    private static final ObjectMapper JSON = Gateway.json();
+    private static final int PRODUCERS = 4;
+    private static final String PARTNER = "ville-rouen";
+    private static final String EVENTS = "fed.events." + PARTNER;
+    private static final String REFERENT = "referent@ville-rouen.example";
+    private static final String INTAKE = "fed@caf-rouen.example";
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int m = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        Path home = Files.createTempDirectory("fedgate-bench-");
+        Properties system = new Properties();
+        system.setProperty("fedgate.home", home.toString());
+        Properties o = new Properties();
+        o.setProperty("fedgate.http.port", "0");
+        o.setProperty("fedgate.broker.port", "0");
+        o.setProperty("fedgate.sftp.port", "0");
+        int smtpPort = freePort();
+        o.setProperty("fedgate.mail.smtp.port", Integer.toString(smtpPort));
+        o.setProperty("fedgate.mail.imap.port", Integer.toString(freePort()));
+        o.setProperty("fedgate.mail.poll-delay", "500");
+        o.setProperty("fedgate.sftp.poll-delay", "500");
+        o.setProperty("fedgate.snapshot.sample-households", "100000");
+        o.setProperty("fedgate.partners.dir", home.resolve("partners").toString());
+        o.setProperty("fedgate.decision.auto-approve", "false");
+
+        long t0 = System.nanoTime();
+        try (Gateway gw = Gateway.start(GatewayConfig.load(Map.of(), system, o))) {
+            System.out.printf("gateway started in %d ms, home %s%n", (System.nanoTime() - t0) / 1_000_000, home);
+            if (Boolean.getBoolean("bench.stop-assess")) {
+                // diagnosis only: without the assess stage (DuckDB feasibility per validated request) competing
+                // for the CPU; validated requests then wait in fed.validated
+                gw.camelContext().getRouteController().stopRoute("assess");
+                System.out.println("route assess stopped (-Dbench.stop-assess=true)");
+            }
+            String url = "amqp://127.0.0.1:" + gw.broker().port();
+            String internal = Files.readString(home.resolve("secrets/broker-" + EmbeddedBroker.INTERNAL_USER)).trim();
+            String partner = Files.readString(home.resolve("secrets/broker-" + PARTNER)).trim();
+            byte[] sample = readResource("/fed/demande-rouen.json");
+            int size = fed(sample, "p0-000000").length;
+
+            gw.broker().server().createQueue(QueueConfiguration.of("bench.raw").setRoutingType(RoutingType.ANYCAST)
+                    .setDurable(true).setAutoCreateAddress(true));
+            Result rawWarm = raw(url, internal, size, Math.min(warmup, n));
+            Result raw = raw(url, internal, size, n);
+
+            Result warm = amqp(gw, url, partner, sample, warmup, "w");
+            Result amqp = amqp(gw, url, partner, sample, n, "r");
+            Result mail = m > 0 ? mail(gw, smtpPort, m) : null;
+
+            System.out.println();
+            System.out.printf("message size %d bytes, %d producer threads, warm-up %d (raw %d) not counted%n",
+                    size, PRODUCERS, warmup, rawWarm.count);
+            System.out.printf("%-34s %8s %10s %9s %9s %9s %8s%n", "run", "count", "rate/s", "p50 ms", "p99 ms",
+                    "max ms", "vs raw");
+            print("raw Artemis persistent send+recv", raw, raw);
+            print("AMQP JSON request -> ack", amqp, raw);
+            if (mail != null) {
+                print("SMTP mail -> VALIDATED", mail, null);
+            }
+            System.out.printf("AMQP acknowledgements accepted=true: %d / %d; other events drained: %d%n",
+                    amqp.accepted, amqp.count, amqp.others);
+        }
+    }
+
+    record Result(int count, double seconds, long[] latenciesMicros, int accepted, int others) {
+        double rate() {
+            return count / seconds;
+        }
+
+        double pct(double p) {
+            if (latenciesMicros.length == 0) {
+                return Double.NaN;
+            }
+            long[] s = latenciesMicros.clone();
+            Arrays.sort(s);
+            int i = (int) Math.ceil(p * s.length) - 1;
+            return s[Math.max(0, Math.min(s.length - 1, i))] / 1000.0;
+        }
+    }
+
+    private static void print(String name, Result r, Result raw) {
+        System.out.printf("%-34s %8d %10.1f %9.1f %9.1f %9.1f %8s%n", name, r.count, r.rate(), r.pct(0.50),
+                r.pct(0.99), r.pct(1.0), raw == null ? "-" : String.format("%.1f %%", 100 * r.rate() / raw.rate()));
+    }
+
+    // ------------------------------------------------------------------ raw broker baseline
+
+    private static Result raw(String url, String password, int size, int n) throws Exception {
+        JmsConnectionFactory cf = new JmsConnectionFactory(EmbeddedBroker.INTERNAL_USER, password, url);
+        char[] chars = new char[size];
+        Arrays.fill(chars, 'x');
+        String body = new String(chars);
+        long[] sent = new long[n];
+        long[] lat = new long[n];
+        CountDownLatch done = new CountDownLatch(n);
+        long[] last = new long[1];
+        try (Connection c = cf.createConnection()) {
+            Session cs = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = cs.createConsumer(cs.createQueue("bench.raw"));
+            consumer.setMessageListener(msg -> {
+                try {
+                    int i = msg.getIntProperty("i");
+                    long now = System.nanoTime();
+                    lat[i] = (now - sent[i]) / 1000;
+                    last[0] = now;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                done.countDown();
+            });
+            c.start();
+            long start = System.nanoTime();
+            produce(n, cf, (s, p, i) -> {
+                TextMessage t = s.createTextMessage(body);
+                t.setIntProperty("i", i);
+                sent[i] = System.nanoTime();
+                p.send(t);
+            }, "bench.raw");
+            if (!done.await(600, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("raw: " + done.getCount() + " not received");
+            }
+            return new Result(n, (last[0] - start) / 1e9, lat, n, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ AMQP intake
+
+    private static Result amqp(Gateway gw, String url, String password, byte[] sample, int n, String tag)
+            throws Exception {
+        if (n == 0) {
+            return new Result(0, 1, new long[0], 0, 0);
+        }
+        JmsConnectionFactory cf = new JmsConnectionFactory(PARTNER, password, url);
+        ConcurrentHashMap<String, Long> sent = new ConcurrentHashMap<>();
+        long[] lat = new long[n];
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger others = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(n);
+        long[] last = new long[1];
+        try (Connection c = cf.createConnection(); Connection drain = cf.createConnection()) {
+            Session cs = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = cs.createConsumer(cs.createQueue(EVENTS), "JMSType = 'fed.acknowledgement'");
+            consumer.setMessageListener(msg -> {
+                try {
+                    long now = System.nanoTime();
+                    Long t = sent.remove(msg.getJMSCorrelationID());
+                    if (t == null) {
+                        return; // an acknowledgement of an earlier run
+                    }
+                    lat[received.getAndIncrement()] = (now - t) / 1000;
+                    if (JSON.readTree(msg.getBody(String.class)).path("accepted").asBoolean()) {
+                        accepted.incrementAndGet();
+                    }
+                    last[0] = now;
+                    done.countDown();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            });
+            Session ds = drain.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            ds.createConsumer(ds.createQueue(EVENTS), "JMSType IS NULL OR JMSType <> 'fed.acknowledgement'")
+                    .setMessageListener(msg -> others.incrementAndGet());
+            c.start();
+            drain.start();
+            long start = System.nanoTime();
+            produce(n, cf, (s, p, i) -> {
+                String corr = tag + "-" + i;
+                TextMessage t = s.createTextMessage(new String(fed(sample, corr), StandardCharsets.UTF_8));
+                t.setJMSCorrelationID(corr);
+                t.setJMSReplyTo(s.createQueue(EVENTS));
+                sent.put(corr, System.nanoTime());
+                p.send(t);
+            }, EmbeddedBroker.REQUESTS_IN);
+            if (!done.await(Math.max(300, n / 10), TimeUnit.SECONDS)) {
+                System.out.printf("AMQP %s: %d acknowledgements missing after the timeout%n", tag, done.getCount());
+            }
+            int count = received.get();
+            return new Result(count, (last[0] - start) / 1e9, Arrays.copyOf(lat, count), accepted.get(),
+                    others.get());
+        }
+    }
+
+    interface Send {
+        void send(Session s, MessageProducer p, int i) throws Exception;
+    }
+
+    /** {@value #PRODUCERS} threads, each on its own connection, sending persistent messages 0..n-1 between them. */
+    private static void produce(int n, JmsConnectionFactory cf, Send send, String queue)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int k = 0; k < PRODUCERS; k++) {
+                int first = k;
+                fs.add(pool.submit(() -> {
+                    try (Connection c = cf.createConnection()) {
+                        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                        MessageProducer p = s.createProducer(s.createQueue(queue));
+                        p.setDeliveryMode(DeliveryMode.PERSISTENT);
+                        for (int i = first; i < n; i += PRODUCERS) {
+                            send.send(s, p, i);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    // ------------------------------------------------------------------ SMTP intake
+
+    private static Result mail(Gateway gw, int smtpPort, int m) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("mail.smtp.host", "127.0.0.1");
+        p.setProperty("mail.smtp.port", Integer.toString(smtpPort));
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(p);
+        String text = new String(readResource("/fed/demande-rouen.txt"), StandardCharsets.UTF_8);
+        String[] ids = new String[m];
+        long[] sentAtMillis = new long[m];
+        long start = System.currentTimeMillis();
+        ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int k = 0; k < PRODUCERS; k++) {
+                int first = k;
+                fs.add(pool.submit(() -> {
+                    for (int i = first; i < m; i += PRODUCERS) {
+                        String id = "<bench-" + i + "-" + start + "@ville-rouen.example>";
+                        MimeMessage msg = new MimeMessage(session) {
+                            @Override
+                            protected void updateMessageID() throws jakarta.mail.MessagingException {
+                                setHeader("Message-ID", id);
+                            }
+                        };
+                        msg.setFrom(new InternetAddress(REFERENT));
+                        msg.setRecipient(jakarta.mail.Message.RecipientType.TO, new InternetAddress(INTAKE));
+                        msg.setSubject("Demande de données FED " + i, "UTF-8");
+                        msg.setText(text.replace("2026 :", "2026 (charge " + i + ") :"), "UTF-8");
+                        ids[i] = id;
+                        sentAtMillis[i] = System.currentTimeMillis();
+                        Transport.send(msg);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        long deadline = System.currentTimeMillis() + Math.max(300_000L, m * 1000L);
+        long[] lat = new long[m];
+        long lastAt = start;
+        int validated = 0;
+        boolean[] seen = new boolean[m];
+        int pending = m;
+        while (pending > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+            for (int i = 0; i < m; i++) {
+                if (seen[i]) {
+                    continue;
+                }
+                Optional<String> rid = gw.requests().findIdBySourceRef("MAIL", ids[i]);
+                if (rid.isEmpty()) {
+                    continue;
+                }
+                List<HistoryEntry> h = gw.requests().history(rid.get());
+                Optional<HistoryEntry> v = h.stream().filter(e -> e.status() == RequestStatus.VALIDATED).findFirst();
+                Optional<HistoryEntry> rej = h.stream().filter(e -> e.status() == RequestStatus.REJECTED).findFirst();
+                if (v.isPresent()) {
+                    long at = v.get().at().toEpochMilli();
+                    lat[validated++] = (at - sentAtMillis[i]) * 1000;
+                    lastAt = Math.max(lastAt, at);
+                    seen[i] = true;
+                    pending--;
+                } else if (rej.isPresent()) {
+                    System.out.println("mail " + i + " rejected: " + rej.get().detail());
+                    seen[i] = true;
+                    pending--;
+                }
+            }
+        }
+        if (pending > 0) {
+            System.out.println("mail: " + pending + " not VALIDATED before the deadline");
+        }
+        return new Result(validated, (lastAt - start) / 1000.0, Arrays.copyOf(lat, validated), validated, 0);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static byte[] fed(byte[] sample, String study) throws IOException {
+        ObjectNode fed = (ObjectNode) JSON.readTree(sample);
+        fed.put("study", "Diagnostic social de territoire — charge " + study);
+        return JSON.writeValueAsBytes(fed);
+    }
+
+    private static byte[] readResource(String name) throws IOException {
+        try (InputStream in = IntakeLoadBenchmark.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
