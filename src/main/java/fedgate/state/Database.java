@@ -20,7 +20,7 @@ public final class Database {
     /** H2 file database under {@code dataDir}; the file is created on first use. */
     public static DataSource h2(Path dataDir) {
         JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("fedgate") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
+        ds.setURL("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("fedgate") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         ds.setUser("fedgate");
         ds.setPassword("");
         return ds;
