@@ -290,7 +290,9 @@ public final class PipelineService {
                 : externe ? "Accord préalable à la diffusion externe donné (Art. 4) : extraction en cours." : null;
         Instant at = externe && rec.externalApprovedAt() != null ? rec.externalApprovedAt() : rec.decidedAt();
         StatusEvent event = StatusEvent.of(r.id(), partner.id(), status.name(), at, reason);
-        boolean queue = f.proceedsToExtract() && r.status() == RequestStatus.APPROVED && rec.extractQueuedAt() == null;
+        // queued again on a redelivery (extract_queued_at may be stored while the queue commit was lost to a crash):
+        // the extract stage takes only APPROVED requests, so a second order changes nothing
+        boolean queue = f.proceedsToExtract() && r.status() == RequestStatus.APPROVED;
         return Optional.of(new Notice(f, partner.id(), partner.referent().email(), event,
                 rec.feuillet2SentAt() != null, queue));
     }
@@ -326,6 +328,14 @@ public final class PipelineService {
         StoredRequest r = request(requestId);
         Partner partner = partner(r);
         Optional<PipelineRecord> p = pipeline.find(r.id());
+        if (r.status() == RequestStatus.EXTRACTED && p.isPresent() && p.get().extractDir() != null
+                && p.get().extractVersion() != null) {
+            // a redelivered order after a crash between the database commit and the queue commit: the deliver
+            // order may have been lost, so it is sent again (the delivery stage is idempotent on request + version)
+            LOG.info("{} already extracted (v{}): deliver order sent again", r.id(), p.get().extractVersion());
+            return new Extraction(r.id(), partner.id(), List.of(), Optional.of(new Delivery(r.id(),
+                    p.get().extractDir(), p.get().extractVersion())));
+        }
         if (r.status() != RequestStatus.APPROVED || p.isEmpty()) {
             LOG.info("{} is {}: not extracted again", r.id(), r.status());
             return new Extraction(r.id(), partner.id(), List.of(), Optional.empty());
