@@ -44,7 +44,8 @@ public final class BrokerCommand implements Callable<Integer> {
                 partners.all().stream().map(Partner::id).toList());
         EmbeddedBroker broker = new EmbeddedBroker(new EmbeddedBroker.Settings(defaults.port(), defaults.dataDir(),
                 defaults.internalPassword(), defaults.partnerPasswords(),
-                Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts")), 1000));
+                Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts")), 1000,
+                config.bytes("fedgate.intake.max-bytes")));
         broker.start();
         System.out.println("fedgate broker listening on " + broker.url());
         System.out.flush();

@@ -133,7 +133,8 @@ public final class Gateway implements AutoCloseable {
                     partners.all().stream().map(Partner::id).toList());
             broker = new EmbeddedBroker(new EmbeddedBroker.Settings(defaults.port(), defaults.dataDir(),
                     defaults.internalPassword(), defaults.partnerPasswords(),
-                    Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts")), 1000));
+                    Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts")), 1000,
+                    config.bytes("fedgate.intake.max-bytes")));
             broker.start();
             started.add(broker);
             brokerUrl = broker.url();

@@ -10,6 +10,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
+import org.apache.activemq.artemis.api.core.ICoreMessage;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
@@ -73,6 +76,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static final String GATEWAY_ROLE = "gateway";
     public static final String PARTNER_ROLE = "partner";
     public static final String VALIDATED_USER_PROPERTY = "_AMQ_VALIDATED_USER";
+    /** The default of {@code fedgate.intake.max-bytes}. */
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 10L * 1024 * 1024;
+    /** Room for the AMQP header, properties and body section encoding around a request of the maximum size. */
+    public static final int AMQP_ENVELOPE_MARGIN = 1024 * 1024;
+    /** Non-large messages live in memory and in one journal record: keep requests well below 2 GiB. */
+    static final long MAX_REQUEST_BYTES_LIMIT = 256L * 1024 * 1024;
 
     public static final String REQUESTS_IN = "fed.requests.in";
     public static final String DLQ = "fed.dlq";
@@ -85,6 +94,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** A partner id becomes a user name and an address: no dots or wildcards ({@code # *}) may slip in. */
     private static final Pattern PARTNER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String ACCEPTOR = "fedgate";
+    private static final int DEFAULT_JOURNAL_FILE_SIZE = 10 * 1024 * 1024;
 
     private final Settings settings;
     private ActiveMQServer server;
@@ -97,9 +107,12 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param partnerPasswords partner id → broker password of that partner's user (same name as the id)
      * @param maxDeliveryAttempts deliveries before a message goes to {@value #DLQ}
      * @param redeliveryDelayMillis first redelivery delay, doubled at each attempt (at most 60 s)
+     * @param maxRequestBytes the gateway's largest accepted request ({@code fedgate.intake.max-bytes}): an AMQP
+     *                        message up to it (plus {@value #AMQP_ENVELOPE_MARGIN} bytes of envelope) is never a
+     *                        large message, a larger one is refused at the door ({@link ValidatedUserStamp})
      */
     public record Settings(int port, Path dataDir, String internalPassword, Map<String, String> partnerPasswords,
-                           int maxDeliveryAttempts, long redeliveryDelayMillis) {
+                           int maxDeliveryAttempts, long redeliveryDelayMillis, long maxRequestBytes) {
         public Settings {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(internalPassword, "internalPassword");
@@ -111,6 +124,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (maxDeliveryAttempts < 1) {
                 throw new IllegalArgumentException("maxDeliveryAttempts must be at least 1");
             }
+            if (maxRequestBytes < 1 || maxRequestBytes > MAX_REQUEST_BYTES_LIMIT) {
+                throw new IllegalArgumentException("maxRequestBytes must be between 1 and " + MAX_REQUEST_BYTES_LIMIT);
+            }
+        }
+
+        /** AMQP messages of this many encoded bytes or more are large messages (and refused). */
+        public int amqpMinLargeMessageSize() {
+            return Math.toIntExact(maxRequestBytes + AMQP_ENVELOPE_MARGIN);
         }
 
         /** Embedded default: passwords from the environment or {@code <home>/secrets/}, generated if absent. */
@@ -123,13 +144,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             return new Settings(port, home.resolve("data/broker"),
                     Secrets.secret("FEDGATE_BROKER_PASSWORD", secrets.resolve("broker-fedgate")), partners,
-                    DEFAULT_MAX_DELIVERY_ATTEMPTS, 1000);
+                    DEFAULT_MAX_DELIVERY_ATTEMPTS, 1000, DEFAULT_MAX_REQUEST_BYTES);
         }
 
         @Override
         public String toString() { // never print the passwords
             return "Settings[port=" + port + ", dataDir=" + dataDir + ", partners=" + partnerPasswords.keySet()
-                    + ", maxDeliveryAttempts=" + maxDeliveryAttempts + "]";
+                    + ", maxDeliveryAttempts=" + maxDeliveryAttempts + ", maxRequestBytes=" + maxRequestBytes + "]";
         }
     }
 
@@ -204,6 +225,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setName("fedgate")
                 .setPersistenceEnabled(true)
                 .setJournalType(JournalType.NIO) // ASYNCIO needs libaio
+                // an AMQP request of the maximum size is one journal record (not a large message): it must fit
+                .setJournalFileSize(Math.max(DEFAULT_JOURNAL_FILE_SIZE, 2 * settings.amqpMinLargeMessageSize()))
                 .setJournalDirectory(dir.resolve("journal").toString())
                 .setBindingsDirectory(dir.resolve("bindings").toString())
                 .setPagingDirectory(dir.resolve("paging").toString())
@@ -218,8 +241,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setPopulateValidatedUser(true); // Art. 5.1: who sent it, as authenticated by the broker
         // populate-validated-user only works for CORE messages (an AMQP message ignores setValidatedUserID):
         // this plugin stamps every message, whatever its protocol
-        config.registerBrokerPlugin(new ValidatedUserStamp());
-        config.addAcceptorConfiguration(ACCEPTOR, "tcp://127.0.0.1:" + settings.port() + "?protocols=CORE,AMQP");
+        config.registerBrokerPlugin(new ValidatedUserStamp(settings.amqpMinLargeMessageSize()));
+        // AMQP large messages lose the validated-user stamp (and keep a spoofed one) on their way to a CORE consumer:
+        // no accepted request may be one, and ValidatedUserStamp refuses those above the threshold
+        config.addAcceptorConfiguration(ACCEPTOR, "tcp://127.0.0.1:" + settings.port() + "?protocols=CORE,AMQP"
+                + "&amqpMinLargeMessageSize=" + settings.amqpMinLargeMessageSize());
 
         AddressSettings all = new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
@@ -283,12 +309,30 @@ public final class EmbeddedBroker implements AutoCloseable {
     /**
      * Sets {@value #VALIDATED_USER_PROPERTY} to the sending session's authenticated user on every message, CORE or
      * AMQP, replacing whatever the client put there; a session with no validated user gets the property removed.
+     * <p>
+     * An AMQP large message (at least {@link Settings#amqpMinLargeMessageSize()} bytes) is refused: Artemis
+     * converts it for CORE consumers from the bytes the client sent, so the stamp would be lost and a value the
+     * client wrote would come through. The sender gets the refusal (an AMQP rejected outcome, its send fails) with
+     * the reason in French; nothing is queued, so nothing is ever attributed to nobody or to someone else.
      */
     static final class ValidatedUserStamp implements ActiveMQServerMessagePlugin {
+        private final long limit;
+
+        ValidatedUserStamp(long limit) {
+            this.limit = limit;
+        }
+
         @Override
         public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct,
-                               boolean noAutoCreateQueue) {
+                               boolean noAutoCreateQueue) throws ActiveMQException {
             String user = session == null ? null : session.getValidatedUser();
+            if (message.isLargeMessage() && !(message instanceof ICoreMessage)) {
+                LOG.warn("AMQP message from {} refused: {} bytes or more (large message, the validated user cannot "
+                        + "be stamped on it)", user == null ? "unknown user" : user, limit);
+                throw new ActiveMQException(ActiveMQExceptionType.ILLEGAL_STATE, String.format(Locale.FRENCH,
+                        "Message refusé : il dépasse la taille maximale acceptée (%d octets). Merci de transmettre "
+                                + "un formulaire plus léger.", limit));
+            }
             if (user == null) {
                 message.removeProperty(SimpleString.of(VALIDATED_USER_PROPERTY));
             } else {

@@ -17,13 +17,15 @@ final class BrokerTestSupport {
     static final String ROUEN_PASSWORD = "rouen-test-password";
     static final String LEHAVRE = "ville-lehavre";
     static final String LEHAVRE_PASSWORD = "lehavre-test-password";
+    /** The largest request the tests accept: AMQP messages from 2 MiB on are large, and refused. */
+    static final long MAX_REQUEST_BYTES = 1024 * 1024;
 
     private BrokerTestSupport() {
     }
 
     static EmbeddedBroker.Settings settings(Path dataDir, int maxDeliveryAttempts) {
         return new EmbeddedBroker.Settings(0, dataDir, INTERNAL_PASSWORD,
-                Map.of(ROUEN, ROUEN_PASSWORD, LEHAVRE, LEHAVRE_PASSWORD), maxDeliveryAttempts, 0);
+                Map.of(ROUEN, ROUEN_PASSWORD, LEHAVRE, LEHAVRE_PASSWORD), maxDeliveryAttempts, 0, MAX_REQUEST_BYTES);
     }
 
     static EmbeddedBroker started(Path dataDir) throws Exception {
