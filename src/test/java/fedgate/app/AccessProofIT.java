@@ -162,13 +162,11 @@ class AccessProofIT {
                 "/../../secrets/plant.json")) {
             fx.sftp(partnerKey, "ville-rouen", "put " + plant + " " + path);
         }
-        // '..' stops at the chroot: whatever was accepted landed in the partner's own home (its top directory,
-        // where the gateway never reads: a partner may write outside /inbox, an open point), nowhere else
+        // '..' stops at the chroot, and in its own home a partner writes only in /inbox: nothing was planted anywhere
         Path data = fx.gateway.config().dataDir();
         try (var all = Files.walk(home)) {
-            assertThat(all.filter(p -> p.getFileName().toString().equals("plant.json"))
-                    .filter(p -> !p.equals(plant) && !p.equals(fx.gateway.sftp().home("ville-rouen").resolve("plant.json"))))
-                    .as("planted files outside ville-rouen's home").isEmpty();
+            assertThat(all.filter(p -> p.getFileName().toString().equals("plant.json")).filter(p -> !p.equals(plant)))
+                    .as("planted files").isEmpty();
         }
         assertThat(data.resolve("plant.json")).doesNotExist();
         try (var files = Files.list(fx.gateway.sftp().inbox(OTHER))) {
@@ -182,6 +180,48 @@ class AccessProofIT {
         // links out of the chroot are refused
         assertThat(fx.sftp(partnerKey, "ville-rouen", "symlink /etc/passwd /inbox/lien").exitCode()).isNotZero();
         assertThat(fx.sftp(partnerKey, "ville-rouen", "ln /etc/passwd /inbox/lien2").exitCode()).isNotZero();
+    }
+
+    /**
+     * Inside its own chroot a partner writes only files in /inbox: with the real OpenSSH client, every write, mkdir,
+     * rename, remove and setstat elsewhere (its home's top, /outbox, a directory under /inbox) is refused with
+     * "Permission denied", while an upload to /inbox and a download from /outbox still work.
+     */
+    @Test
+    void partnerCannotWriteOutsideInbox() throws Exception {
+        Path partnerKey = fx.partnerKey;
+        Path sftpHome = fx.gateway.sftp().home("ville-rouen");
+        Path outbox = fx.gateway.sftp().outbox("ville-rouen");
+        Path delivered = outbox.resolve("livraison-test.txt");
+        Files.writeString(delivered, "livré");
+        Path local = home.resolve("outside.json");
+        Files.writeString(local, "{}");
+        List<String> before = tree(sftpHome);
+        for (String command : List.of("put " + local + " /outside.json", "put " + local + " /outbox/outside.json",
+                "put " + local + " outside.json", "mkdir /depot", "mkdir /outbox/sous-dossier", "mkdir /inbox/sous-dossier",
+                "rename /outbox/livraison-test.txt /inbox/vole.txt", "rename /outbox/livraison-test.txt /outbox/x.txt",
+                "rm /outbox/livraison-test.txt", "rmdir /outbox", "rmdir /inbox", "chmod 777 /outbox/livraison-test.txt",
+                "chmod 777 /outbox", "chmod 777 /inbox", "chmod 777 /", "chgrp 0 /outbox/livraison-test.txt",
+                "symlink /outbox/livraison-test.txt /outbox/lien")) {
+            GatewayFixture.Sftp r = fx.sftp(partnerKey, "ville-rouen", command);
+            assertThat(r.exitCode()).as(command + ": " + r.output()).isNotZero();
+            assertThat(r.output()).as(command).containsIgnoringCase("permission denied");
+        }
+        assertThat(tree(sftpHome)).as("ville-rouen's home after the attempts").isEqualTo(before)
+                .contains("outbox/livraison-test.txt");
+        assertThat(Files.readString(delivered)).isEqualTo("livré");
+        // what a partner may do: download from /outbox, upload to /inbox
+        Path got = home.resolve("livraison-recue.txt");
+        GatewayFixture.Sftp get = fx.sftp(partnerKey, "ville-rouen", "get /outbox/livraison-test.txt " + got);
+        assertThat(get.exitCode()).as(get.output()).isZero();
+        assertThat(Files.readString(got)).isEqualTo("livré");
+        Files.delete(delivered);
+    }
+
+    private static List<String> tree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            return files.map(p -> dir.relativize(p).toString()).filter(p -> !p.isEmpty()).sorted().toList();
+        }
     }
 
     // ------------------------------------------------------------------ broker

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A file already in {@code /inbox} cannot be rewritten in place (append or partial write): the intake
  *   may be reading it.</li>
  *   <li>No symbolic or hard links can be created: a link is the classic way out of a chroot.</li>
+ *   <li>A partner writes only files directly in its {@code /inbox}: creating or writing a file anywhere else,
+ *   making a directory (anywhere), renaming from or to elsewhere, removing or changing the attributes of anything
+ *   outside {@code /inbox} is refused (permission denied). It reads and lists freely in its home ({@code /outbox}
+ *   holds its deliveries and acknowledgements; downloads are recorded). The gateway's service account, whose home
+ *   is the root of all partners' homes, is not restricted: it writes acknowledgements and deliveries to
+ *   {@code <partner>/outbox} and removes what it took from {@code <partner>/inbox}.</li>
  * </ul>
  * It is also an {@link SftpEventListener}: MINA calls {@code exiting} for every handle still open when the
  * session ends, before closing it.
@@ -46,12 +52,18 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
     static final String OUTBOX = "outbox";
     static final String UPLOADING_SUFFIX = ".uploading";
 
+    /** The gateway's own account (unrestricted), null when there is none. */
+    private final String serviceAccount;
     /** Upload in progress → its temporary file. */
     private final Map<FileHandle, Path> uploads = new ConcurrentHashMap<>();
     /** Final path of an upload in progress → its temporary file (attribute calls name the final path). */
     private final Map<Path, Path> inProgress = new ConcurrentHashMap<>();
     /** Uploads whose session ended before the client closed them. */
     private final Set<FileHandle> abandoned = ConcurrentHashMap.newKeySet();
+
+    DropBoxFileSystemAccessor(String serviceAccount) {
+        this.serviceAccount = serviceAccount;
+    }
 
     static boolean isUnder(Path file, String top) {
         Path abs = file.toAbsolutePath().normalize();
@@ -67,6 +79,9 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
                                         String handle, Set<? extends OpenOption> options,
                                         FileAttribute<?>... attrs) throws IOException {
         boolean writing = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+        if (writing && isPartner(subsystem)) {
+            requireInInbox(subsystem, file, "write");
+        }
         if (!writing || !isUnder(file, INBOX)) {
             return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
         }
@@ -139,13 +154,101 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
     @Override
     public void setFileAttribute(SftpSubsystemProxy subsystem, Path file, String view, String attribute,
                                  Object value, LinkOption... options) throws IOException {
+        requireInInboxIfPartner(subsystem, file, "setstat");
         SftpFileSystemAccessor.super.setFileAttribute(subsystem, actual(file), view, attribute, value, options);
     }
 
     @Override
     public void setFilePermissions(SftpSubsystemProxy subsystem, Path file, Set<PosixFilePermission> perms,
                                    LinkOption... options) throws IOException {
+        requireInInboxIfPartner(subsystem, file, "chmod");
         SftpFileSystemAccessor.super.setFilePermissions(subsystem, actual(file), perms, options);
+    }
+
+    @Override
+    public void setFileOwner(SftpSubsystemProxy subsystem, Path file, java.security.Principal value,
+                             LinkOption... options) throws IOException {
+        requireInInboxIfPartner(subsystem, file, "chown");
+        SftpFileSystemAccessor.super.setFileOwner(subsystem, actual(file), value, options);
+    }
+
+    @Override
+    public void setGroupOwner(SftpSubsystemProxy subsystem, Path file, java.security.Principal value,
+                              LinkOption... options) throws IOException {
+        requireInInboxIfPartner(subsystem, file, "chgrp");
+        SftpFileSystemAccessor.super.setGroupOwner(subsystem, actual(file), value, options);
+    }
+
+    @Override
+    public void setFileAccessControl(SftpSubsystemProxy subsystem, Path file,
+                                     java.util.List<java.nio.file.attribute.AclEntry> acl, LinkOption... options)
+            throws IOException {
+        requireInInboxIfPartner(subsystem, file, "setacl");
+        SftpFileSystemAccessor.super.setFileAccessControl(subsystem, actual(file), acl, options);
+    }
+
+    @Override
+    public void createDirectory(SftpSubsystemProxy subsystem, Path path) throws IOException {
+        if (isPartner(subsystem)) { // the intake reads files directly in /inbox: a directory anywhere is no use
+            throw denied(subsystem, path, "mkdir");
+        }
+        SftpFileSystemAccessor.super.createDirectory(subsystem, path);
+    }
+
+    @Override
+    public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath,
+                           java.util.Collection<java.nio.file.CopyOption> opts) throws IOException {
+        if (isPartner(subsystem)) {
+            requireInInbox(subsystem, oldPath, "rename");
+            requireInInbox(subsystem, newPath, "rename");
+            String name = newPath.getFileName().toString();
+            if (name.startsWith(".") || name.endsWith(".part") || name.endsWith(".tmp") || Files.exists(newPath)) {
+                throw denied(subsystem, newPath, "rename");
+            }
+        }
+        SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
+    }
+
+    @Override
+    public void copyFile(SftpSubsystemProxy subsystem, Path src, Path dst,
+                         java.util.Collection<java.nio.file.CopyOption> opts) throws IOException {
+        if (isPartner(subsystem)) { // the copy-file extension would write without passing through openFile
+            throw denied(subsystem, dst, "copy");
+        }
+        SftpFileSystemAccessor.super.copyFile(subsystem, src, dst, opts);
+    }
+
+    @Override
+    public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
+        requireInInboxIfPartner(subsystem, path, isDirectory ? "rmdir" : "remove");
+        SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
+    }
+
+    private boolean isPartner(SftpSubsystemProxy subsystem) {
+        String user = subsystem.getServerSession().getUsername();
+        return serviceAccount == null || !serviceAccount.equals(user);
+    }
+
+    private void requireInInboxIfPartner(SftpSubsystemProxy subsystem, Path file, String operation)
+            throws AccessDeniedException {
+        if (isPartner(subsystem)) {
+            requireInInbox(subsystem, file, operation);
+        }
+    }
+
+    /** A file directly in {@code /inbox} (not the directory itself, nothing deeper). */
+    private static void requireInInbox(SftpSubsystemProxy subsystem, Path file, String operation)
+            throws AccessDeniedException {
+        Path abs = file.toAbsolutePath().normalize();
+        if (abs.getNameCount() != 2 || !abs.getName(0).toString().equals(INBOX)) {
+            throw denied(subsystem, file, operation);
+        }
+    }
+
+    private static AccessDeniedException denied(SftpSubsystemProxy subsystem, Path file, String operation) {
+        LOG.warn("SFTP {} of {} by {} refused: a partner writes only files in /{}", operation, file,
+                subsystem.getServerSession().getUsername(), INBOX);
+        return new AccessDeniedException(file.toString(), null, "a partner may only write files in /" + INBOX);
     }
 
     @Override

@@ -45,7 +45,8 @@ import fedgate.app.SshKeys;
  *   <li>public-key authentication only, against each partner's authorized keys; password and
  *   keyboard-interactive are not offered;</li>
  *   <li>the sftp subsystem only: no shell, no exec, no port, agent or X11 forwarding;</li>
- *   <li>uploads to {@code /inbox} are atomic, links are refused ({@link DropBoxFileSystemAccessor});</li>
+ *   <li>uploads to {@code /inbox} are atomic, links are refused, a partner writes nowhere but in {@code /inbox}
+ *   ({@link DropBoxFileSystemAccessor});</li>
  *   <li>every file read from {@code /outbox} and closed is reported to a {@link DownloadListener}.</li>
  * </ul>
  * The gateway itself writes to {@code <root>/<partnerId>/outbox} on the local file system; it should write
@@ -162,7 +163,7 @@ public final class EmbeddedSftpServer implements AutoCloseable {
             fileSystems.setUserHomeDir(serviceAccount, settings.root().toAbsolutePath());
         }
 
-        DropBoxFileSystemAccessor accessor = new DropBoxFileSystemAccessor();
+        DropBoxFileSystemAccessor accessor = new DropBoxFileSystemAccessor(serviceAccount);
         SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().withFileSystemAccessor(accessor).build();
         sftp.addSftpEventListener(accessor);
         sftp.addSftpEventListener(new DownloadRecorder(downloadListener, clock));
