@@ -19,6 +19,7 @@ import fedgate.fed.FedDocumentReader;
 import fedgate.fed.MailFedReader;
 import fedgate.extract.IndicatorCatalogue;
 import fedgate.intake.IntakeService;
+import fedgate.intake.RequestSignatures;
 import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
 import fedgate.ledger.AuditLedger;
@@ -158,7 +159,9 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper json = json();
         Clock clock = Clock.systemUTC();
         IntakeService intake = new IntakeService(requests, new FedDocumentReader(), new MailFedReader(),
-                new RequestValidator(partners, IndicatorCatalogue.load()), partners, json, home.resolve("quarantine"),
+                new RequestValidator(partners, IndicatorCatalogue.load()), partners,
+                new RequestSignatures(Path.of(config.get("fedgate.pgp.partner-keys-dir")).toAbsolutePath(), clock,
+                        config.bytes("fedgate.intake.max-bytes")), json, home.resolve("quarantine"),
                 config.bytes("fedgate.intake.max-bytes"), clock);
 
         camel = new Main();

@@ -57,18 +57,21 @@ public final class IntakeService {
     private final MailFedReader mails;
     private final RequestValidator validator;
     private final PartnerRegistry partners;
+    private final RequestSignatures signatures;
     private final ObjectMapper json;
     private final Path quarantineDir;
     private final long maxBytes;
     private final Clock clock;
 
     public IntakeService(RequestRepository requests, FedDocumentReader documents, MailFedReader mails,
-                         RequestValidator validator, PartnerRegistry partners, ObjectMapper json, Path quarantineDir, long maxBytes, Clock clock) {
+                         RequestValidator validator, PartnerRegistry partners, RequestSignatures signatures,
+                         ObjectMapper json, Path quarantineDir, long maxBytes, Clock clock) {
         this.requests = requests;
         this.documents = documents;
         this.mails = mails;
         this.validator = validator;
         this.partners = partners;
+        this.signatures = signatures;
         this.json = json;
         this.quarantineDir = quarantineDir;
         this.maxBytes = maxBytes;
@@ -146,6 +149,7 @@ public final class IntakeService {
             Feuillet1 draft;
             String principal = in.principal();
             checkEnvelope(in);
+            RequestSignatures.Check signature;
             if (in.channel() == Channel.MAIL) {
                 FedMail mail = mails.read(in.raw());
                 principal = mail.fromAddress();
@@ -153,11 +157,17 @@ public final class IntakeService {
                 for (MailFedReader.Attachment a : mail.attachments()) {
                     checkFileName(a.name());
                 }
+                signature = signatures.mail(in.raw(), partners.findByReferentEmail(principal).orElse(null));
+                checkSignature(id, in, principal, signature, reasons);
             } else {
-                draft = documents.read(in.raw(), in.fileName(), in.contentType());
+                // the partner whose key may have signed: the authenticated account or broker user only
+                Partner sender = in.authenticated() ? partners.find(in.principal()).orElse(null) : null;
+                signature = signatures.document(in.raw(), sender);
+                checkSignature(id, in, principal, signature, reasons);
+                draft = documents.read(signature.content(), in.fileName(), in.contentType());
             }
             ValidationResult result = validator.validate(draft,
-                    new Submission(in.channel(), principal, in.authenticated(), null),
+                    new Submission(in.channel(), principal, in.authenticated(), signature.signerFingerprint()),
                     LocalDate.ofInstant(in.receivedAt(), PARIS));
             result.reasons().forEach(r -> reasons.add(new Acknowledgement.Reason(r.code().name(), r.text(),
                     r.field(), r.blocking())));
@@ -184,6 +194,20 @@ public final class IntakeService {
         LOG.info("{} {} (partner {}){}", id, status, partnerId == null ? "unknown" : partnerId,
                 accepted ? "" : " reasons " + codes(reasons));
         return new Outcome(ack, false, referentEmail);
+    }
+
+    /** A signature that did not verify is a blocking reason, for every partner (a bad signature is never ignored). */
+    private static void checkSignature(String id, Inbound in, String principal, RequestSignatures.Check signature,
+                                       List<Acknowledgement.Reason> reasons) {
+        if (signature.signed() && signature.refusal() != null) {
+            LOG.warn("{} OpenPGP signature by {} {} not verified against the partner's pinned key", id,
+                    in.channel(), principal == null ? "unknown sender" : "of " + printable(principal));
+            reasons.add(new Acknowledgement.Reason("SIGNATURE_INVALID", "La signature OpenPGP de la demande n'a "
+                    + "pas pu être vérifiée : " + lowerFirst(signature.refusal()) + ". Merci de signer le feuillet 1 avec la "
+                    + "clé OpenPGP enregistrée pour votre référent et de le renvoyer.", "signature", true));
+        } else if (signature.signed()) {
+            LOG.info("{} OpenPGP signature verified, key {}", id, signature.signerFingerprint());
+        }
     }
 
     /** Checks on the envelope, before any parser sees the bytes. */
@@ -242,6 +266,14 @@ public final class IntakeService {
     private static String codes(List<Acknowledgement.Reason> reasons) {
         return reasons.stream().filter(Acknowledgement.Reason::blocking).map(Acknowledgement.Reason::code).toList()
                 .toString();
+    }
+
+    private static String lowerFirst(String s) {
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String printable(String s) {
+        return SafeFileName.printable(s.length() > 200 ? s.substring(0, 200) : s);
     }
 
     private static String actor(Inbound in) {

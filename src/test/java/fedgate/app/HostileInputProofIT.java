@@ -121,6 +121,13 @@ class HostileInputProofIT {
         fx = new GatewayFixture(home);
         Files.createDirectories(home.resolve("partners"));
         Files.writeString(home.resolve("partners/" + SIGNEE + ".json"), signingPartner());
+        // partners' public keys: ville-signee's referent signs with the sample key pinned for it
+        Path keys = home.resolve("partner-keys");
+        Files.createDirectories(keys);
+        for (String id : List.of("ville-rouen", SIGNEE)) {
+            Files.copy(GpgSigner.PGP.resolve("ville-rouen.pub.asc"), keys.resolve(id + ".pub.asc"));
+        }
+        fx.overrides.setProperty("fedgate.pgp.partner-keys-dir", keys.toString());
         fx.start();
         canary = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
@@ -262,19 +269,221 @@ class HostileInputProofIT {
     }
 
     /**
-     * Open bug found by this suite: an AMQP submission above Artemis' AMQP large-message threshold (100 KiB) reaches
-     * the gateway without {@code _AMQ_VALIDATED_USER} (the stamp of EmbeddedBroker.ValidatedUserStamp is lost on
-     * large AMQP messages), so it is attributed to no partner and never answered. Nothing leaks (it is refused as
-     * unauthenticated), but a partner's large submission gets no acknowledgement. Enable once fixed.
+     * Found by this suite: an AMQP submission above Artemis' default AMQP large-message threshold (100 KiB) reached
+     * the gateway without {@code _AMQ_VALIDATED_USER}, attributed to no partner and never answered. AMQP messages up
+     * to the largest accepted request are no longer large messages (EmbeddedBroker), so it is attributed and answered.
      */
     @Test
     @Order(3)
-    @org.junit.jupiter.api.Disabled("open bug: large AMQP messages lose the validated user (issue 7 report)")
     void largeAmqpSubmissionIsAttributedToItsSender() throws Exception {
         ObjectNode fed = corpus.incompleteJson();
         fed.put("desiredDeadline", "x".repeat(200_000));
-        JsonNode reply = brokerRequest(HostileCorpus.bytes(fed), "large-amqp-" + UUID.randomUUID());
-        assertThat(reply.path("partnerId").asText()).isEqualTo("ville-rouen");
+        byte[] body = HostileCorpus.bytes(fed);
+        // answered at all = on ville-rouen's own events queue: the gateway answers only a partner's broker user
+        JsonNode reply = brokerRequest(body, "large-amqp-" + UUID.randomUUID());
+        assertThat(reply.path("accepted").asBoolean()).isFalse();
+        StoredRequest r = fx.awaitRequest(x -> x.id().equals(reply.path("requestId").asText()));
+        assertThat(r.sha256()).isEqualTo(IntakeService.sha256(body));
+        assertThat(r.principal()).as("the validated broker user").isEqualTo("ville-rouen");
+    }
+
+    /**
+     * An AMQP submission over the largest request (+ 1 MiB of envelope) would be an Artemis large message, which
+     * loses the validated user (and keeps one the client wrote): the broker refuses it at the door, with the reason
+     * in French, and nothing reaches the gateway, so nothing is attributed to nobody or to another partner.
+     */
+    @Test
+    @Order(4)
+    void oversizedAmqpSubmissionIsRefusedAtTheDoorNotAttributed() throws Exception {
+        long before = fx.gateway.requests().list(100_000).size();
+        try (Connection c = new JmsConnectionFactory("ville-rouen", ProofClients.secret(home, "broker-ville-rouen"),
+                "amqp://127.0.0.1:" + fx.gateway.broker().port()).createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            BytesMessage m = s.createBytesMessage();
+            m.writeBytes(corpus.large(12));
+            m.setStringProperty("_AMQ_VALIDATED_USER", SIGNEE);
+            MessageProducer p = s.createProducer(s.createQueue("fed.requests.in"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.send(m))
+                    .isInstanceOf(jakarta.jms.JMSException.class)
+                    .hasMessageContaining("dépasse la taille maximale acceptée");
+        }
+        Thread.sleep(2000);
+        assertThat(fx.gateway.requests().list(100_000)).hasSize((int) before);
+        assertThat(fx.gateway.broker().server().locateQueue("fed.events." + SIGNEE).getMessageCount()).isZero();
+    }
+
+    /** A broker message whose validated user is no partner (here the gateway's own) is attributed to no partner. */
+    @Test
+    @Order(5)
+    void brokerMessageFromNoPartnerIsNotAttributed() throws Exception {
+        byte[] body = corpus.validJson("sans partenaire authentifié");
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + fx.gateway.broker().port(), "fedgate",
+                ProofClients.secret(home, "broker-fedgate")).createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message m = s.createTextMessage(new String(body, StandardCharsets.UTF_8));
+            m.setStringProperty("_AMQ_VALIDATED_USER", "ville-rouen");
+            s.createProducer(s.createQueue("fed.requests.in")).send(m);
+        }
+        StoredRequest r = fx.awaitRequest(x -> x.sha256().equals(IntakeService.sha256(body))
+                && x.status() != RequestStatus.RECEIVED);
+        assertThat(r.status()).isEqualTo(RequestStatus.REJECTED);
+        assertThat(r.partnerId()).isNull();
+        assertThat(GatewayFixture.reasonCodes(r)).contains("UNKNOWN_SENDER");
+    }
+
+    /**
+     * Issue 7, a partner requiring signed requests (ville-signee): on every channel a request signed by the real
+     * {@code gpg} with the referent's pinned key is accepted; unsigned, badly signed (altered) or signed with another
+     * key (the CAF's) it is rejected with a French reason, quarantined and recorded. SFTP and broker: the document
+     * is an inline-signed OpenPGP message ({@code gpg --sign}, armored or binary); mail: PGP/MIME (RFC 3156). A
+     * partner without the requirement may sign too (verified the same way) or not.
+     */
+    @Test
+    @Order(6)
+    void unsignedBadlySignedAndForeignSignedRequestsAreRejectedWhereASignatureIsRequired() throws Exception {
+        Map<String, StoredRequest> outcomes = new TreeMap<>();
+        try (GpgSigner gpg = new GpgSigner()) {
+            // SFTP
+            Map<String, byte[]> files = new TreeMap<>();
+            files.put("sftp signed armored", gpg.sign("ville-rouen", signeeJson("sftp armored"), true));
+            files.put("sftp signed binary", gpg.sign("ville-rouen", signeeJson("sftp binary"), false));
+            files.put("sftp signed by another key", gpg.sign("caf-rouen", signeeJson("sftp foreign"), true));
+            files.put("sftp altered after signing", altered(gpg.sign("ville-rouen", signeeJson("sftp altered"), false)));
+            files.put("sftp unsigned", signeeJson("sftp unsigned"));
+            try (ProofClients.Sftp s = sftp(SIGNEE)) {
+                int i = 0;
+                for (byte[] content : files.values()) {
+                    s.put("/inbox/demande-" + (i++) + ".json.asc", content);
+                }
+            }
+            // the partner without the requirement: a signed request is verified and accepted as well
+            byte[] rouenSigned = gpg.sign("ville-rouen", corpus.validJson("Rouen signée " + corpus.nonce()), true);
+            try (ProofClients.Sftp s = sftp("ville-rouen")) {
+                s.put("/inbox/rouen-signee.json.asc", rouenSigned);
+            }
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                String sha = IntakeService.sha256(f.getValue());
+                outcomes.put(f.getKey(), fx.awaitRequest(r -> r.sha256().equals(sha)));
+            }
+            String rouenSha = IntakeService.sha256(rouenSigned);
+            outcomes.put("sftp signed, partner without the requirement", fx.awaitRequest(r -> r.sha256().equals(rouenSha)));
+
+            // broker (AMQP, as ville-signee)
+            outcomes.put("broker signed armored (text)", signeeBroker(gpg.sign("ville-rouen", signeeJson("amqp armored"), true), false));
+            outcomes.put("broker signed binary (bytes)", signeeBroker(gpg.sign("ville-rouen", signeeJson("amqp binary"), false), true));
+            outcomes.put("broker signed by another key", signeeBroker(gpg.sign("caf-rouen", signeeJson("amqp foreign"), true), false));
+            outcomes.put("broker altered after signing", signeeBroker(altered(gpg.sign("ville-rouen", signeeJson("amqp altered"), false)), true));
+            outcomes.put("broker unsigned", signeeBroker(signeeJson("amqp unsigned"), false));
+
+            // mail, PGP/MIME
+            outcomes.put("mail signed", signeeMail(gpg, "ville-rouen", "mail signed", false));
+            outcomes.put("mail signed by another key", signeeMail(gpg, "caf-rouen", "mail foreign", false));
+            outcomes.put("mail altered after signing", signeeMail(gpg, "ville-rouen", "mail altered", true));
+            outcomes.put("mail unsigned", signeeMail(null, null, "mail unsigned", false));
+        }
+        List<String> failures = new ArrayList<>();
+        for (Map.Entry<String, StoredRequest> e : outcomes.entrySet()) {
+            StoredRequest r = e.getValue();
+            List<String> codes = GatewayFixture.reasonCodes(r);
+            boolean shouldPass = e.getKey().contains("signed") && !e.getKey().contains("another key")
+                    && !e.getKey().contains("unsigned");
+            LOG.info("{}: {} {} {}", e.getKey(), r.id(), r.status(), r.reasonsJson());
+            if (shouldPass != validated(r)) {
+                failures.add(e.getKey() + ": " + r.status() + " " + r.reasonsJson());
+                continue;
+            }
+            if (!shouldPass) {
+                // an altered message may no longer be readable at all: then there is no feuillet to validate, and
+                // SIGNATURE_INVALID comes with the reader's reason instead of SIGNATURE_REQUIRED
+                String expected = e.getKey().contains("unsigned") ? "SIGNATURE_REQUIRED" : "SIGNATURE_INVALID";
+                if (!codes.contains(expected)) {
+                    failures.add(e.getKey() + ": reasons " + codes + ", expected " + expected);
+                }
+                for (JsonNode reason : HostileCorpus.JSON.readTree(r.reasonsJson())) {
+                    if (!FRENCH.matcher(reason.path("text").asText()).find()) {
+                        failures.add(e.getKey() + ": not French: " + reason);
+                    }
+                }
+                if (!Files.readString(home.resolve("quarantine/" + r.id() + ".reason.txt")).contains(expected)
+                        || !Files.exists(home.resolve("quarantine/" + r.id() + ".bin"))) {
+                    failures.add(e.getKey() + ": not quarantined with its reason");
+                }
+                if (fx.gateway.requests().history(r.id()).stream().noneMatch(h -> h.detail() != null
+                        && h.detail().contains("SIGNATURE_"))) {
+                    failures.add(e.getKey() + ": rejection not recorded in the history");
+                }
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    private byte[] signeeJson(String label) {
+        ObjectNode fed = corpus.sample();
+        ((ObjectNode) fed.get("referent")).put("email", SIGNEE_REFERENT);
+        fed.put("requestingOrganisation", "Ville Signée");
+        fed.put("study", "Étude signée " + label + " " + corpus.nonce());
+        return HostileCorpus.bytes(fed);
+    }
+
+    /** A byte in the middle changed: the signature (or the packet structure) no longer holds. */
+    private static byte[] altered(byte[] signed) {
+        byte[] copy = signed.clone();
+        copy[copy.length / 2] ^= 0x01;
+        return copy;
+    }
+
+    private StoredRequest signeeBroker(byte[] body, boolean bytes) throws Exception {
+        String correlation = "signee-" + UUID.randomUUID();
+        try (Connection c = new JmsConnectionFactory(SIGNEE, ProofClients.secret(home, "broker-" + SIGNEE),
+                "amqp://127.0.0.1:" + fx.gateway.broker().port()).createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            var replyTo = s.createQueue("fed.events." + SIGNEE);
+            Message m;
+            if (bytes) {
+                BytesMessage b = s.createBytesMessage();
+                b.writeBytes(body);
+                m = b;
+            } else {
+                m = s.createTextMessage(new String(body, StandardCharsets.US_ASCII));
+            }
+            m.setJMSReplyTo(replyTo);
+            m.setJMSCorrelationID(correlation);
+            s.createProducer(s.createQueue("fed.requests.in")).send(m);
+            Message reply = s.createConsumer(replyTo, "JMSCorrelationID = '" + correlation + "'").receive(60_000);
+            assertThat(reply).as("reply to " + correlation).isNotNull();
+            String id = HostileCorpus.JSON.readTree(reply.getBody(String.class)).path("requestId").asText();
+            return fx.awaitRequest(r -> r.id().equals(id));
+        }
+    }
+
+    /** A PGP/MIME (RFC 3156) mail from ville-signee's referent, the FED in the signed text part. */
+    private StoredRequest signeeMail(GpgSigner gpg, String key, String label, boolean alter) throws IOException {
+        String text = validText().replace(REFERENT, SIGNEE_REFERENT).replace("Ville de Rouen", "Ville Signée")
+                + "\n" + label + " " + corpus.nonce() + "\n";
+        byte[] part = ("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + text.replace("\r\n", "\n").replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8);
+        String token = "s" + UUID.randomUUID().toString().replace("-", "");
+        byte[] mail;
+        if (gpg == null) {
+            mail = mail(SIGNEE_REFERENT, token, "Demande FED", "", "text/plain; charset=UTF-8", "8bit",
+                    text.getBytes(StandardCharsets.UTF_8));
+        } else {
+            String signature = new String(gpg.detachSign(key, part), StandardCharsets.US_ASCII);
+            byte[] sent = alter ? new String(part, StandardCharsets.UTF_8).replace("Signée", "Signee")
+                    .getBytes(StandardCharsets.UTF_8) : part;
+            mail = HostileCorpus.concat(("From: " + SIGNEE_REFERENT + "\r\nTo: " + INTAKE + "\r\nSubject: Demande FED signée"
+                    + "\r\nDate: Fri, 20 Nov 2026 10:00:00 +0100\r\nMessage-ID: <" + token + "@proof.example>\r\n"
+                    + "MIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256; "
+                    + "protocol=\"application/pgp-signature\"; boundary=\"sig-1\"\r\n\r\n"
+                    + "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--sig-1\r\n")
+                    .getBytes(StandardCharsets.UTF_8), sent, ("\r\n--sig-1\r\nContent-Type: application/pgp-signature; "
+                    + "name=\"signature.asc\"\r\nContent-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n"
+                    + signature.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n--sig-1--\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
+        return fx.awaitRequest(r -> r.sourceRef() != null && r.sourceRef().contains(token));
     }
 
     private volatile boolean corpusDone;
@@ -344,7 +553,7 @@ class HostileInputProofIT {
                 sendBroker(s, p, new Doc("spoofed _AMQ_VALIDATED_USER", HostileCorpus.bytes(corpus.incompleteJson())),
                         false, codes("MISSING_FIELD"), m -> m.setStringProperty("_AMQ_VALIDATED_USER", SIGNEE), n);
             }
-            // over AMQP a message this large loses its validated user (see largeAmqpSubmissionIsAttributedToItsSender)
+            // over AMQP a message this large is refused by the broker (oversizedAmqpSubmissionIsRefusedAtTheDoor…)
             sendBroker(sc, pc, new Doc("50 MiB body (CORE)", corpus.large(50)), true, codes("TOO_LARGE"), null, n);
             sendBroker(sc, pc, new Doc("11 MiB body (CORE)", corpus.large(11)), true, codes("TOO_LARGE"), null, n);
         }

@@ -148,6 +148,19 @@ class RequestValidatorTest {
         assertThat(r.reasons().get(0).text()).contains("n'a pas pu être authentifiée");
     }
 
+    /**
+     * A broker message without a validated user (the broker could not stamp it) is attributed to no partner, even
+     * when the document names the partner and its referent: the partner comes from the channel only.
+     */
+    @Test
+    void brokerMessageWithoutValidatedUserIsAttributedToNoPartner() {
+        ValidationResult r = validator.validate(draft(), new Submission(Channel.BROKER, null, false, null), TODAY);
+        assertThat(r.accepted()).isFalse();
+        assertThat(codes(r)).contains(Code.UNKNOWN_SENDER, Code.UNAUTHENTICATED);
+        assertThat(r.partnerOpt()).isEmpty();
+        assertThat(r.feuillet().partnerId()).isNull();
+    }
+
     @Test
     void channelNotAllowedForThePartner() {
         Feuillet1 d = new Feuillet1(null, "Ville du Havre",
