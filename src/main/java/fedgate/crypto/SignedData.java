@@ -34,6 +34,7 @@ public final class SignedData {
     private static final Set<Integer> ACCEPTED_HASHES = Set.of(
             HashAlgorithmTags.SHA224, HashAlgorithmTags.SHA256, HashAlgorithmTags.SHA384, HashAlgorithmTags.SHA512);
     private static final byte[] ARMOR = "-----BEGIN PGP MESSAGE-----".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SIGNATURE_ARMOR = "-----BEGIN PGP SIGNATURE-----".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * The outcome: {@code content} is the signed data (the literal data of an inline-signed message), set whenever
@@ -66,12 +67,29 @@ public final class SignedData {
                 ARMOR.length)) {
             return true;
         }
-        int b = raw[0] & 0xff;
-        if ((b & 0x80) == 0) {
-            return false;
-        }
-        int tag = (b & 0x40) != 0 ? b & 0x3f : (b >> 2) & 0x0f;
+        int tag = packetTag(raw[0]);
         return tag == 8 || tag == 4; // compressed data, one-pass signature
+    }
+
+    /** Whether {@code raw} is a detached OpenPGP signature alone (armored, or a binary signature packet). */
+    public static boolean isDetachedSignature(byte[] raw) {
+        int start = 0;
+        while (start < raw.length && start < 64 && Character.isWhitespace(raw[start])) {
+            start++;
+        }
+        if (raw.length - start >= SIGNATURE_ARMOR.length && java.util.Arrays.equals(raw, start,
+                start + SIGNATURE_ARMOR.length, SIGNATURE_ARMOR, 0, SIGNATURE_ARMOR.length)) {
+            return true;
+        }
+        return raw.length > 0 && packetTag(raw[0]) == 2;
+    }
+
+    private static int packetTag(byte first) {
+        int b = first & 0xff;
+        if ((b & 0x80) == 0) {
+            return -1;
+        }
+        return (b & 0x40) != 0 ? b & 0x3f : (b >> 2) & 0x0f;
     }
 
     /**

@@ -50,8 +50,15 @@ public final class RequestSignatures {
         this.maxBytes = maxBytes;
     }
 
-    /** A document received by SFTP or broker: an inline-signed message is verified and unwrapped. */
+    /**
+     * A document received by SFTP or broker: an inline-signed message is verified and unwrapped; a detached signature
+     * alone (a {@code .sig} or {@code .asc} uploaded next to the request) is refused with a reason saying so.
+     */
     public Check document(byte[] raw, Partner partner) {
+        if (SignedData.isDetachedSignature(raw)) {
+            return new Check(true, raw, null, "le fichier reçu est une signature OpenPGP détachée, sans la demande "
+                    + "qu'elle signe ; la demande et sa signature doivent former un seul fichier (« gpg --sign »)");
+        }
         if (!SignedData.isOpenPgpMessage(raw)) {
             return Check.unsigned(raw);
         }

@@ -34,9 +34,9 @@ final class GpgSigner implements AutoCloseable {
         return run(key, data, List.of("--armor", "--detach-sign", "--digest-algo", "SHA256"));
     }
 
-    private byte[] run(String key, byte[] data, List<String> op) throws IOException {
+    private synchronized byte[] run(String key, byte[] data, List<String> op) throws IOException {
         Path in = Files.createTempFile(home, "in", ".bin");
-        Path out = home.resolve("out-" + System.nanoTime());
+        Path out = home.resolve("out-" + java.util.UUID.randomUUID());
         Files.write(in, data);
         List<String> args = new ArrayList<>(List.of("--local-user", fingerprint(key), "--output", out.toString()));
         args.addAll(op);

@@ -80,6 +80,7 @@ class HostileInputProofIT {
     private static final Pattern LEAK = Pattern.compile("Exception|\\bat [a-z]+\\.[a-z]|root:x:0:0|java\\.");
 
     private GatewayFixture fx;
+    private GpgSigner gpg;
     private Path home;
     private HostileCorpus corpus;
     private ServerSocket canary;
@@ -129,6 +130,7 @@ class HostileInputProofIT {
         }
         fx.overrides.setProperty("fedgate.pgp.partner-keys-dir", keys.toString());
         fx.start();
+        gpg = new GpgSigner();
         canary = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             while (!canary.isClosed()) {
@@ -150,6 +152,9 @@ class HostileInputProofIT {
     void stop() throws IOException {
         if (canary != null) {
             canary.close();
+        }
+        if (gpg != null) {
+            gpg.close();
         }
         if (fx != null) {
             fx.close();
@@ -341,7 +346,7 @@ class HostileInputProofIT {
     @Order(6)
     void unsignedBadlySignedAndForeignSignedRequestsAreRejectedWhereASignatureIsRequired() throws Exception {
         Map<String, StoredRequest> outcomes = new TreeMap<>();
-        try (GpgSigner gpg = new GpgSigner()) {
+        {
             // SFTP
             Map<String, byte[]> files = new TreeMap<>();
             files.put("sftp signed armored", gpg.sign("ville-rouen", signeeJson("sftp armored"), true));
@@ -349,6 +354,10 @@ class HostileInputProofIT {
             files.put("sftp signed by another key", gpg.sign("caf-rouen", signeeJson("sftp foreign"), true));
             files.put("sftp altered after signing", altered(gpg.sign("ville-rouen", signeeJson("sftp altered"), false)));
             files.put("sftp unsigned", signeeJson("sftp unsigned"));
+            // a detached signature uploaded next to its request is not how a signed request travels: both refused
+            byte[] detachedFor = signeeJson("sftp detached");
+            files.put("sftp unsigned, its detached signature beside it", detachedFor);
+            files.put("sftp detached signature alone", gpg.detachSign("ville-rouen", detachedFor));
             try (ProofClients.Sftp s = sftp(SIGNEE)) {
                 int i = 0;
                 for (byte[] content : files.values()) {
@@ -458,31 +467,36 @@ class HostileInputProofIT {
 
     /** A PGP/MIME (RFC 3156) mail from ville-signee's referent, the FED in the signed text part. */
     private StoredRequest signeeMail(GpgSigner gpg, String key, String label, boolean alter) throws IOException {
-        String text = validText().replace(REFERENT, SIGNEE_REFERENT).replace("Ville de Rouen", "Ville Signée")
-                + "\n" + label + " " + corpus.nonce() + "\n";
-        byte[] part = ("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-                + text.replace("\r\n", "\n").replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8);
         String token = "s" + UUID.randomUUID().toString().replace("-", "");
-        byte[] mail;
-        if (gpg == null) {
-            mail = mail(SIGNEE_REFERENT, token, "Demande FED", "", "text/plain; charset=UTF-8", "8bit",
-                    text.getBytes(StandardCharsets.UTF_8));
-        } else {
-            String signature = new String(gpg.detachSign(key, part), StandardCharsets.US_ASCII);
-            byte[] sent = alter ? new String(part, StandardCharsets.UTF_8).replace("Signée", "Signee")
-                    .getBytes(StandardCharsets.UTF_8) : part;
-            mail = HostileCorpus.concat(("From: " + SIGNEE_REFERENT + "\r\nTo: " + INTAKE + "\r\nSubject: Demande FED signée"
-                    + "\r\nDate: Fri, 20 Nov 2026 10:00:00 +0100\r\nMessage-ID: <" + token + "@proof.example>\r\n"
-                    + "MIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256; "
-                    + "protocol=\"application/pgp-signature\"; boundary=\"sig-1\"\r\n\r\n"
-                    + "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--sig-1\r\n")
-                    .getBytes(StandardCharsets.UTF_8), sent, ("\r\n--sig-1\r\nContent-Type: application/pgp-signature; "
-                    + "name=\"signature.asc\"\r\nContent-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n"
-                    + signature.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n--sig-1--\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-        }
+        byte[] mail = gpg == null
+                ? mail(SIGNEE_REFERENT, token, "Demande FED", "", "text/plain; charset=UTF-8", "8bit",
+                        signeeText(label).getBytes(StandardCharsets.UTF_8))
+                : mail(SIGNEE_REFERENT, token, "Demande FED signée", "", PGP_MIME, "8bit",
+                        pgpMimeBody(gpg, key, label, alter));
         assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
         return fx.awaitRequest(r -> r.sourceRef() != null && r.sourceRef().contains(token));
+    }
+
+    private static final String PGP_MIME = "multipart/signed; micalg=pgp-sha256; "
+            + "protocol=\"application/pgp-signature\"; boundary=\"sig-1\"";
+
+    private String signeeText(String label) throws IOException {
+        return validText().replace(REFERENT, SIGNEE_REFERENT).replace("Ville de Rouen", "Ville Signée")
+                + "\n" + label + " " + corpus.nonce() + "\n";
+    }
+
+    /** The body of a {@link #PGP_MIME} mail: the signed text part and its detached signature by {@code key}. */
+    private byte[] pgpMimeBody(GpgSigner gpg, String key, String label, boolean alter) throws IOException {
+        byte[] part = ("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + signeeText(label).replace("\r\n", "\n").replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8);
+        String signature = new String(gpg.detachSign(key, part), StandardCharsets.US_ASCII);
+        byte[] sent = alter ? new String(part, StandardCharsets.UTF_8).replace("Signée", "Signee")
+                .getBytes(StandardCharsets.UTF_8) : part;
+        return HostileCorpus.concat(("This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--sig-1\r\n")
+                .getBytes(StandardCharsets.US_ASCII), sent, ("\r\n--sig-1\r\nContent-Type: application/pgp-signature; "
+                + "name=\"signature.asc\"\r\nContent-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n"
+                + signature.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n--sig-1--\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
     }
 
     private volatile boolean corpusDone;
@@ -564,8 +578,13 @@ class HostileInputProofIT {
             ((ObjectNode) fed.get("referent")).put("email", SIGNEE_REFERENT);
             fed.put("requestingOrganisation", "Ville Signée");
             fed.put("study", "Étude non signée " + corpus.nonce());
-            sendBroker(s, s.createProducer(s.createQueue("fed.requests.in")), new Doc("unsigned request where "
-                    + "a signature is required", HostileCorpus.bytes(fed)), false, codes("SIGNATURE_REQUIRED"), null, n);
+            MessageProducer p = s.createProducer(s.createQueue("fed.requests.in"));
+            sendBroker(s, p, new Doc("unsigned request where a signature is required", HostileCorpus.bytes(fed)), false,
+                    codes("SIGNATURE_REQUIRED"), null, n);
+            sendBroker(s, p, new Doc("AMQP request signed by another key", gpg.sign("caf-rouen",
+                    signeeJson("corpus AMQP autre clé"), true)), false, codes("SIGNATURE_INVALID"), null, n);
+            sendBroker(s, p, new Doc("AMQP request altered after signing", altered(gpg.sign("ville-rouen",
+                    signeeJson("corpus AMQP altérée"), false))), true, codes("SIGNATURE_INVALID"), null, n);
         }
     }
 
@@ -689,6 +708,12 @@ class HostileInputProofIT {
             fed.put("study", "Étude non signée SFTP " + corpus.nonce());
             putSftp(s, "non-signee.json", new Doc("unsigned request by SFTP where a signature is required",
                     HostileCorpus.bytes(fed)), codes("SIGNATURE_REQUIRED"));
+            putSftp(s, "signee-autre-cle.json.asc", new Doc("SFTP request signed by another key",
+                    gpg.sign("caf-rouen", signeeJson("corpus SFTP autre clé"), true)), codes("SIGNATURE_INVALID"));
+            putSftp(s, "signee-alteree.json.gpg", new Doc("SFTP request altered after signing",
+                    altered(gpg.sign("ville-rouen", signeeJson("corpus SFTP altérée"), false))), codes("SIGNATURE_INVALID"));
+            putSftp(s, "demande.json.sig", new Doc("SFTP detached signature alone",
+                    gpg.detachSign("ville-rouen", HostileCorpus.bytes(fed))), codes("SIGNATURE_INVALID"));
         }
     }
 
@@ -814,6 +839,11 @@ class HostileInputProofIT {
                 SIGNEE_REFERENT, "Demande FED", "", "text/plain; charset=UTF-8", "8bit",
                 validText().replace(REFERENT, SIGNEE_REFERENT).replace("Ville de Rouen", "Ville Signée")
                         .getBytes(StandardCharsets.UTF_8));
+        // the signing partner's referent, PGP/MIME signed with another key (the CAF's), or altered after signing
+        sendMail(smtp, "PGP/MIME signed by another key", codes("SIGNATURE_INVALID"), SIGNEE_REFERENT, SIGNEE_REFERENT,
+                "Demande FED", "", PGP_MIME, "8bit", pgpMimeBody(gpg, "caf-rouen", "corpus étrangère", false));
+        sendMail(smtp, "PGP/MIME altered after signing", codes("SIGNATURE_INVALID"), SIGNEE_REFERENT, SIGNEE_REFERENT,
+                "Demande FED", "", PGP_MIME, "8bit", pgpMimeBody(gpg, "ville-rouen", "corpus altérée", true));
         // replayed mails: a valid request (sent in the middle of the attack) and a rejected one, each replayed
         Item valid = sendMail(smtp, "valid mail during the attack, then replayed", Set.of(), REFERENT, REFERENT,
                 "Demande FED", "", "text/plain; charset=UTF-8", "8bit", validText().getBytes(StandardCharsets.UTF_8));
