@@ -108,6 +108,48 @@ class EmbeddedBrokerTest {
         }
     }
 
+    /**
+     * The journal file size follows {@code fedgate.intake.max-bytes} (an AMQP request of the maximum size is one
+     * journal record): a journal written with 10 MiB files (before, or with a smaller maximum) is read by a broker
+     * with larger files, and a maximum-size AMQP request is stored and read back after a restart.
+     */
+    @Test
+    void aJournalWrittenWithAnotherFileSizeIsReadAndAMaximumSizeAmqpRequestSurvivesARestart() throws Exception {
+        EmbeddedBroker.Settings small = BrokerTestSupport.settings(dataDir, 3); // 1 MiB requests: 10 MiB files
+        broker = new EmbeddedBroker(small);
+        broker.start();
+        try (Connection gw = BrokerTestSupport.gateway(broker)) {
+            Session session = gw.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            session.createProducer(session.createQueue("fed.validated")).send(session.createTextMessage("avant"));
+        }
+        broker.stop();
+
+        byte[] request = new byte[(int) EmbeddedBroker.DEFAULT_MAX_REQUEST_BYTES];
+        new java.util.Random(3).nextBytes(request);
+        broker = new EmbeddedBroker(new EmbeddedBroker.Settings(0, dataDir, BrokerTestSupport.INTERNAL_PASSWORD,
+                small.partnerPasswords(), 3, 0, EmbeddedBroker.DEFAULT_MAX_REQUEST_BYTES));
+        broker.start();
+        try (Connection partner = BrokerTestSupport.amqp(broker, ROUEN, ROUEN_PASSWORD)) {
+            Session session = partner.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.BytesMessage m = session.createBytesMessage();
+            m.writeBytes(request);
+            session.createProducer(session.createQueue(EmbeddedBroker.REQUESTS_IN)).send(m);
+        }
+        broker.stop();
+        broker.start();
+        try (Connection gw = BrokerTestSupport.gateway(broker)) {
+            Session session = gw.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Message before = session.createConsumer(session.createQueue("fed.validated")).receive(5000);
+            assertThat(((TextMessage) before).getText()).isEqualTo("avant");
+            jakarta.jms.BytesMessage big = (jakarta.jms.BytesMessage) session.createConsumer(
+                    session.createQueue(EmbeddedBroker.REQUESTS_IN)).receive(10000);
+            assertThat(big.getStringProperty(EmbeddedBroker.VALIDATED_USER_PROPERTY)).isEqualTo(ROUEN);
+            byte[] read = new byte[(int) big.getBodyLength()];
+            big.readBytes(read);
+            assertThat(read).isEqualTo(request);
+        }
+    }
+
     @Test
     void aMessageRolledBackMaxDeliveryAttemptsTimesLandsInTheDeadLetterQueue() throws Exception {
         broker = BrokerTestSupport.started(dataDir); // max delivery attempts 3
