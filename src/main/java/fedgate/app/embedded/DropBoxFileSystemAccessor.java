@@ -246,8 +246,9 @@ final class DropBoxFileSystemAccessor implements SftpFileSystemAccessor, SftpEve
     }
 
     private static AccessDeniedException denied(SftpSubsystemProxy subsystem, Path file, String operation) {
-        LOG.warn("SFTP {} of {} by {} refused: a partner writes only files in /{}", operation, file,
-                subsystem.getServerSession().getUsername(), INBOX);
+        // the path is the partner's choice: no control character reaches the log
+        LOG.warn("SFTP {} of {} by {} refused: a partner writes only files in /{}", operation,
+                file.toString().replaceAll("\\p{Cntrl}", "?"), subsystem.getServerSession().getUsername(), INBOX);
         return new AccessDeniedException(file.toString(), null, "a partner may only write files in /" + INBOX);
     }
 
