@@ -422,6 +422,9 @@ public final class Gateway implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("H2 shutdown failed", e);
             }
+            if (dataSource instanceof Database.PooledH2 pool) {
+                pool.close();
+            }
             dataSource = null;
         }
         LOG.info("fedgate stopped");
