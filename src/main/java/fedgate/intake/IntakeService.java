@@ -43,7 +43,6 @@ public final class IntakeService {
     private static final Logger LOG = LoggerFactory.getLogger(IntakeService.class);
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    /** What the channel route needs to answer: the acknowledgement, and whether it is a replay. */
     /**
      * What the channel route needs to answer: the acknowledgement, whether it is a replay, and whether the
      * forward to the next stage is already recorded (a broker submission: it commits with the consumption).
@@ -93,7 +92,12 @@ public final class IntakeService {
             try {
                 e = evaluate(in);
             } catch (RuntimeException | Error failure) {
-                storeReceived(in, sha256).ifPresent(id -> LOG.error("{} stored as RECEIVED; reading it failed", id));
+                try {
+                    storeReceived(in, sha256).ifPresent(id -> LOG.error("{} stored as RECEIVED; reading it failed",
+                            id));
+                } catch (RuntimeException storing) {
+                    failure.addSuppressed(storing);
+                }
                 throw failure;
             }
             RequestStatus status = e.accepted() ? RequestStatus.VALIDATED : RequestStatus.REJECTED;
