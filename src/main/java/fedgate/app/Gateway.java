@@ -313,6 +313,8 @@ public final class Gateway implements AutoCloseable {
 
     private static JmsComponent jms(String url, String user, String password) {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, user, password);
+        // a JMS send resolves its queue by name: without this, every send made a blocking queue query to the broker
+        cf.setCacheDestinations(true);
         CachingConnectionFactory caching = new CachingConnectionFactory(cf);
         caching.setSessionCacheSize(10);
         // a transacted route's listener closes its consumer after each transaction: a cached consumer would stay
@@ -423,6 +425,9 @@ public final class Gateway implements AutoCloseable {
                 c.createStatement().execute("SHUTDOWN");
             } catch (Exception e) {
                 LOG.warn("H2 shutdown failed", e);
+            }
+            if (dataSource instanceof Database.PooledH2 pool) {
+                pool.close();
             }
             dataSource = null;
         }

@@ -44,6 +44,8 @@ public final class IntakeEndpoints {
     public static final String CORRELATION = "fedgateCorrelationId";
     public static final String BROKER_USER = "fedgateBrokerUser";
     public static final String REPLY = "fedgateReply";
+    /** The forward to the next stage was recorded with the verdict (broker: it commits with the consumption). */
+    public static final String FORWARD_RECORDED = "fedgateForwardRecorded";
 
     private final IntakeService intake;
     private final RequestRepository requests;
@@ -154,6 +156,7 @@ public final class IntakeEndpoints {
         ex.setProperty(REQUEST_ID, ack.requestId());
         ex.setProperty(ACCEPTED, ack.accepted());
         ex.setProperty(DUPLICATE, outcome.duplicate());
+        ex.setProperty(FORWARD_RECORDED, outcome.forwardRecorded());
         ex.setProperty(PARTNER, ack.partnerId());
         ex.setProperty(REFERENT, outcome.referentEmail());
         ex.setProperty(CHANNEL, in.channel().name());
@@ -209,7 +212,9 @@ public final class IntakeEndpoints {
 
     public void markForwarded(Exchange ex) {
         String id = ex.getProperty(REQUEST_ID, String.class);
-        requests.markForwarded(id);
+        if (!Boolean.TRUE.equals(ex.getProperty(FORWARD_RECORDED, Boolean.class))) {
+            requests.markForwarded(id);
+        }
         LOG.info("{} queued for assessment", id);
     }
 

@@ -156,6 +156,9 @@ public final class FedDocumentReader {
 
     /** The kind of the content; throws UNSUPPORTED_TYPE for anything not accepted. */
     Kind detect(byte[] content, String fileName, String declaredContentType) throws FedReadException {
+        if (plainJson(content)) {
+            return Kind.JSON;
+        }
         MediaType type = detectMediaType(content, fileName, declaredContentType);
         MediaType base = type.getBaseType();
         String t = base.toString();
@@ -206,6 +209,41 @@ public final class FedDocumentReader {
             return Kind.XML;
         }
         return Kind.TEXT;
+    }
+
+    /**
+     * The common case without Tika's magic-byte scan (the costliest step of reading a JSON FED): content whose first
+     * significant character is '{' not followed by a backslash (RTF), whose first 8 KiB hold no control byte (other
+     * than tab, line feed, form feed, carriage return) and whose first 1 KiB holds neither '<' nor '%' — so that no
+     * rule of Tika's that could tell it apart from text (PDF marker near the start, HTML/XML tags, RTF) can match.
+     * Tika would call such content text and the first character would make it JSON below; anything else goes
+     * through Tika as before.
+     */
+    static boolean plainJson(byte[] content) {
+        int i = 0;
+        if (content.length >= 3 && (content[0] & 0xFF) == 0xEF && (content[1] & 0xFF) == 0xBB
+                && (content[2] & 0xFF) == 0xBF) {
+            i = 3;
+        }
+        while (i < content.length && (content[i] == ' ' || content[i] == '\t' || content[i] == '\n'
+                || content[i] == '\r' || content[i] == '\f')) {
+            i++;
+        }
+        if (i >= content.length || content[i] != '{'
+                || i + 1 < content.length && content[i + 1] == '\\') {
+            return false;
+        }
+        int end = Math.min(content.length, 8192);
+        for (int k = 0; k < end; k++) {
+            int b = content[k] & 0xFF;
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' || b == 0x7F) {
+                return false;
+            }
+            if (k < 1024 && (b == '<' || b == '%')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static MediaType detectMediaType(byte[] content, String fileName, String declared) throws FedReadException {

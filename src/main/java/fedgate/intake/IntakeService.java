@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -41,8 +43,11 @@ public final class IntakeService {
     private static final Logger LOG = LoggerFactory.getLogger(IntakeService.class);
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    /** What the channel route needs to answer: the acknowledgement, and whether it is a replay. */
-    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail) {
+    /**
+     * What the channel route needs to answer: the acknowledgement, whether it is a replay, and whether the
+     * forward to the next stage is already recorded (a broker submission: it commits with the consumption).
+     */
+    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail, boolean forwardRecorded) {
         public boolean accepted() {
             return ack.accepted();
         }
@@ -84,13 +89,42 @@ public final class IntakeService {
                 ? requests.findIdBySourceRef(Channel.MAIL.name(), in.sourceRef()).or(() -> requests.findIdBySha256(sha256))
                 : requests.findIdBySha256(sha256);
         if (previous.isEmpty()) {
-            Optional<String> created = requests.insertReceived(new RequestRepository.NewRequest(in.channel().name(),
-                    in.sourceRef(), in.principal(), in.fileName(), in.receivedAt(), sha256, in.raw()), actor(in));
+            // read and validate first, then store the input with its verdict in one transaction; if reading fails
+            // unexpectedly, the input is stored as RECEIVED before the failure goes on (nothing lost: resumed later)
+            Evaluation e;
+            try {
+                e = evaluate(in);
+            } catch (RuntimeException | Error failure) {
+                try {
+                    storeReceived(in, sha256).ifPresent(id -> LOG.error("{} stored as RECEIVED; reading it failed",
+                            id));
+                } catch (RuntimeException storing) {
+                    failure.addSuppressed(storing);
+                }
+                throw failure;
+            }
+            RequestStatus status = e.accepted() ? RequestStatus.VALIDATED : RequestStatus.REJECTED;
+            Instant receivedAt = in.receivedAt().truncatedTo(ChronoUnit.MICROS); // as the database keeps it
+            // a broker submission is forwarded in the same broker transaction that consumes it: either both commit,
+            // or the submission is still in the broker (redelivered, or in the dead-letter queue for an operator)
+            // and forwarded again as a replay — so the forward is recorded with the verdict
+            boolean forwardRecorded = e.accepted() && in.channel() == Channel.BROKER;
+            Acknowledgement[] ack = new Acknowledgement[1];
+            Optional<String> created = requests.insertDecided(new RequestRepository.NewRequest(in.channel().name(),
+                    in.sourceRef(), in.principal(), in.fileName(), receivedAt, sha256, in.raw()), actor(in),
+                    new RequestRepository.Verdict(e.partnerId(), status, write(e.reasons()),
+                            e.canonical() == null ? null : write(e.canonical()), id -> {
+                                ack[0] = new Acknowledgement(Acknowledgement.TYPE, id, e.partnerId(),
+                                        in.channel().name(), in.sourceRef(), receivedAt, sha256, in.raw().length,
+                                        e.accepted(), status.name(), List.copyOf(e.reasons()), false);
+                                return write(ack[0]);
+                            }, "gateway", e.accepted() ? "validated" : "rejected: " + codes(e.reasons()),
+                            forwardRecorded));
             if (created.isPresent()) {
                 try (RequestIdInMdc ignored = new RequestIdInMdc(created.get())) {
                     LOG.info("{} received by {} ({} bytes, sha256 {})", created.get(), in.channel(), in.raw().length,
                             sha256);
-                    return process(created.get(), in);
+                    return verdict(created.get(), e, status, ack[0], forwardRecorded);
                 }
             }
             previous = requests.findIdBySha256(sha256); // another instance stored the same input first
@@ -99,6 +133,11 @@ public final class IntakeService {
         try (RequestIdInMdc ignored = new RequestIdInMdc(id)) {
             return known(id, in);
         }
+    }
+
+    private Optional<String> storeReceived(Inbound in, String sha256) {
+        return requests.insertReceived(new RequestRepository.NewRequest(in.channel().name(), in.sourceRef(),
+                in.principal(), in.fileName(), in.receivedAt(), sha256, in.raw()), actor(in));
     }
 
     /** An input already stored: resumed when it never got its verdict, else a duplicate acknowledged once. */
@@ -114,7 +153,7 @@ public final class IntakeService {
         requests.addHistory(id, stored.status(), actor(in), "duplicate received by " + in.channel()
                 + " and ignored (same " + (in.channel() == Channel.MAIL ? "Message-ID or " : "") + "content)",
                 "request.duplicate");
-        return new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored));
+        return new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored), false);
     }
 
     /**
@@ -139,12 +178,20 @@ public final class IntakeService {
                 .toList();
     }
 
-    private Outcome process(String id, Inbound in) {
-        StoredRequest stored = requests.find(id).orElseThrow();
+    /** What reading and validating an input found; no state is touched. */
+    private record Evaluation(List<Acknowledgement.Reason> reasons, Feuillet1 canonical, String partnerId,
+                              String referentEmail, String warning) {
+        boolean accepted() {
+            return reasons.stream().noneMatch(Acknowledgement.Reason::blocking);
+        }
+    }
+
+    private Evaluation evaluate(Inbound in) {
         List<Acknowledgement.Reason> reasons = new ArrayList<>();
         Feuillet1 canonical = null;
         String partnerId = null;
         String referentEmail = null;
+        String warning = null;
         try {
             Feuillet1 draft;
             String principal = in.principal();
@@ -175,25 +222,40 @@ public final class IntakeService {
             partnerId = result.partnerOpt().map(Partner::id).orElse(null);
             referentEmail = result.partnerOpt().map(p -> p.referent().email()).orElse(null);
         } catch (FedReadException e) {
-            LOG.warn("{} unreadable: {}", id, e.getMessage());
+            warning = "unreadable: " + e.getMessage();
             reasons.add(new Acknowledgement.Reason(e.code().name(), e.reasonFr(), null, true));
         } catch (RejectedEnvelope e) {
-            LOG.warn("{} rejected before reading: {}", id, e.getMessage());
+            warning = "rejected before reading: " + e.getMessage();
             reasons.add(e.reason);
         }
-        boolean accepted = reasons.stream().noneMatch(Acknowledgement.Reason::blocking);
-        RequestStatus status = accepted ? RequestStatus.VALIDATED : RequestStatus.REJECTED;
-        Acknowledgement ack = new Acknowledgement(Acknowledgement.TYPE, id, partnerId, in.channel().name(),
-                in.sourceRef(), stored.receivedAt(), stored.sha256(), stored.sizeBytes(), accepted, status.name(),
-                List.copyOf(reasons), false);
-        requests.complete(id, partnerId, status, write(reasons), canonical == null ? null : write(canonical),
-                write(ack), "gateway", accepted ? "validated" : "rejected: " + codes(reasons));
-        if (!accepted) {
-            quarantine(id, reasons);
+        return new Evaluation(reasons, canonical, partnerId, referentEmail, warning);
+    }
+
+    /** An input stored before its verdict (resumed after a crash): validated now, the verdict recorded. */
+    private Outcome process(String id, Inbound in) {
+        StoredRequest stored = requests.find(id).orElseThrow();
+        Evaluation e = evaluate(in);
+        RequestStatus status = e.accepted() ? RequestStatus.VALIDATED : RequestStatus.REJECTED;
+        Acknowledgement ack = new Acknowledgement(Acknowledgement.TYPE, id, e.partnerId(), in.channel().name(),
+                in.sourceRef(), stored.receivedAt(), stored.sha256(), stored.sizeBytes(), e.accepted(), status.name(),
+                List.copyOf(e.reasons()), false);
+        requests.complete(id, e.partnerId(), status, write(e.reasons()),
+                e.canonical() == null ? null : write(e.canonical()), write(ack), "gateway",
+                e.accepted() ? "validated" : "rejected: " + codes(e.reasons()));
+        return verdict(id, e, status, ack, false);
+    }
+
+    private Outcome verdict(String id, Evaluation e, RequestStatus status, Acknowledgement ack,
+                            boolean forwardRecorded) {
+        if (e.warning() != null) {
+            LOG.warn("{} {}", id, e.warning());
         }
-        LOG.info("{} {} (partner {}){}", id, status, partnerId == null ? "unknown" : partnerId,
-                accepted ? "" : " reasons " + codes(reasons));
-        return new Outcome(ack, false, referentEmail);
+        if (!e.accepted()) {
+            quarantine(id, e.reasons());
+        }
+        LOG.info("{} {} (partner {}){}", id, status, e.partnerId() == null ? "unknown" : e.partnerId(),
+                e.accepted() ? "" : " reasons " + codes(e.reasons()));
+        return new Outcome(ack, false, e.referentEmail(), forwardRecorded);
     }
 
     /** A signature that did not verify is a blocking reason, for every partner (a bad signature is never ignored). */

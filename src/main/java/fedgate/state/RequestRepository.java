@@ -120,6 +120,82 @@ public final class RequestRepository {
         }
     }
 
+    /** The verdict on a new input, known before its id: only the acknowledgement names the id. */
+    public record Verdict(String partnerId, RequestStatus status, String reasonsJson, String feuillet1Json,
+                          java.util.function.Function<String, String> ackJsonForId, String actor, String detail,
+                          boolean forwarded) {
+    }
+
+    /**
+     * Stores a new input together with its verdict in one transaction — the row, its RECEIVED and its verdict
+     * history entries and ledger events — or returns empty if the same content (SHA-256) is already stored.
+     * {@code forwarded} records the forward to the next stage as done (for an input whose forward commits with
+     * the consumption of the input itself). One commit instead of one per step; a failure stores nothing.
+     */
+    public Optional<String> insertDecided(NewRequest in, String receivedActor, Verdict verdict) {
+        for (int attempt = 0; ; attempt++) {
+            Optional<String> id = tryInsertDecided(in, receivedActor, verdict);
+            if (id.isPresent() || findIdBySha256(in.sha256()).isPresent()) {
+                return id;
+            }
+            if (attempt == 2) {
+                throw new StateException("cannot allocate a request id", null);
+            }
+        }
+    }
+
+    private Optional<String> tryInsertDecided(NewRequest in, String receivedActor, Verdict v) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (findIdBySha256(c, in.sha256()).isPresent()) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                int year = in.receivedAt().atOffset(ZoneOffset.UTC).getYear();
+                String id = nextId(c, year);
+                Timestamp now = Timestamp.from(Instant.now());
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request (id, partner_id, channel, "
+                        + "source_ref, principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, "
+                        + "feuillet1, ack_json, forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, v.partnerId());
+                    ps.setString(3, in.channel());
+                    ps.setString(4, truncate(in.sourceRef(), 1000));
+                    ps.setString(5, truncate(in.principal(), 320));
+                    ps.setString(6, truncate(in.fileName(), 1000));
+                    ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
+                    ps.setString(8, in.sha256());
+                    ps.setLong(9, in.raw().length);
+                    ps.setBytes(10, in.raw());
+                    ps.setString(11, v.status().name());
+                    ps.setString(12, v.reasonsJson());
+                    ps.setString(13, v.feuillet1Json());
+                    ps.setString(14, v.ackJsonForId().apply(id));
+                    ps.setTimestamp(15, v.forwarded() ? now : null);
+                    ps.setTimestamp(16, now);
+                    ps.executeUpdate();
+                }
+                history(c, id, RequestStatus.RECEIVED, receivedActor, "received by " + in.channel(),
+                        EventTypes.REQUEST_RECEIVED, Map.of("channel", in.channel(), "sha256", in.sha256(),
+                                "sizeBytes", in.raw().length));
+                history(c, id, v.status(), v.actor(), v.detail(), eventType(v.status()),
+                        v.status() == RequestStatus.REJECTED ? Map.of("reasons", JSON.readTree(v.reasonsJson()))
+                                : Map.of());
+                c.commit();
+                return Optional.of(id);
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                if (e instanceof SQLException sql && isUniqueViolation(sql)) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        } catch (SQLException | IOException e) {
+            throw new StateException("cannot store received request", e);
+        }
+    }
+
     /**
      * An internal request the gateway makes itself (the yearly socle, Art. 1.2.1), inside the caller's transaction:
      * stored VALIDATED at once for {@code partnerId} with its canonical feuillet 1, marked forwarded (the intake's

@@ -94,8 +94,10 @@ class CrashProofIT {
                 p.send(m);
                 ids.add(corr);
             }
-            // kill as soon as intake has started answering: the rest is in flight
-            await().atMost(Duration.ofSeconds(120)).until(() -> !acks.isEmpty());
+            // kill as soon as intake has started answering: the rest is in flight (polled every millisecond: with 8
+            // intake consumers the 30 requests take a few hundred milliseconds, less than awaitility's default polls)
+            await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> !acks.isEmpty());
         } finally {
             first.destroyForcibly();
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();

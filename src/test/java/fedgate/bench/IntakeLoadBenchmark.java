@@ -43,23 +43,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Load benchmark of intake (issue 7), not a test. Starts a whole gateway in a temporary home (embedded broker,
- * mail server, H2; decisions not auto-approved, so that only intake is measured), then in the same run:
+ * mail server, H2; decisions not auto-approved, so that only intake is measured), then in the same run, with the
+ * same producer set-up for the baseline and for intake ({@code bench.producers} AMQP connections, one thread each,
+ * synchronous persistent sends — each send returns once the broker has journalled the message):
  * <ol>
  *   <li>baseline: raw Artemis persistent send-and-receive on the same embedded broker — a durable queue of its
- *       own, the same message size, 4 AMQP producers, the gateway's internal user;</li>
- *   <li>N JSON requests over AMQP 1.0 (Qpid JMS), 4 producer threads, each request with its own study text,
- *       JMSCorrelationID set, reply-to {@code fed.events.ville-rouen}; the acknowledgement is consumed there
- *       with selector {@code JMSType = 'fed.acknowledgement'} (a second consumer drains the other events);</li>
+ *       own, the same message size, the gateway's internal user, one AMQP consumer; sent as fast as the
+ *       producers can (closed loop); rate = N / (first send → last receipt);</li>
+ *   <li>AMQP intake, throughput: N JSON requests as fast as the producers can (closed loop), each request with its
+ *       own study text, JMSCorrelationID set, reply-to {@code fed.events.ville-rouen}; the acknowledgement is
+ *       consumed there with selector {@code JMSType = 'fed.acknowledgement'} (a second consumer drains the other
+ *       events); rate = N / (first send → last acknowledgement), compared with the baseline;</li>
+ *   <li>AMQP intake, latency: N more requests at a fixed offered rate ({@code bench.rate} per second, open
+ *       workload: request i is due at start + i / rate whatever happened to the earlier ones); latency = due time
+ *       → acknowledgement received (a late send counts against the gateway, no coordinated omission);</li>
  *   <li>M mails over SMTP; latency = send → VALIDATED in the request history.</li>
  * </ol>
  * {@code -Dbench.stop-assess=true} stops the assess route first (diagnosis: intake without the next stage
  * competing for the CPU). Run from the repository root (the gateway reads {@code certs-sample/}):
- * {@code java -cp target/classes:target/test-classes:<deps> fedgate.bench.IntakeLoadBenchmark 2000 200}
+ * {@code java -cp target/classes:target/test-classes:<deps> fedgate.bench.IntakeLoadBenchmark 10000 1000}
+ * (arguments: N, M, warm-up requests; system properties {@code bench.producers} (16), {@code bench.rate} (500,
+ * 0 skips the fixed-rate run)).
  */
 public final class IntakeLoadBenchmark {
 
     private static final ObjectMapper JSON = Gateway.json();
-    private static final int PRODUCERS = 4;
+    private static final int PRODUCERS = Integer.getInteger("bench.producers", 16);
+    private static final int RATE = Integer.getInteger("bench.rate", 500);
+    private static final int MAIL_SENDERS = 4;
     private static final String PARTNER = "ville-rouen";
     private static final String EVENTS = "fed.events." + PARTNER;
     private static final String REFERENT = "referent@ville-rouen.example";
@@ -102,25 +113,35 @@ public final class IntakeLoadBenchmark {
 
             gw.broker().server().createQueue(QueueConfiguration.of("bench.raw").setRoutingType(RoutingType.ANYCAST)
                     .setDurable(true).setAutoCreateAddress(true));
+            String loadBefore = loadAverage();
             Result rawWarm = raw(url, internal, size, Math.min(warmup, n));
             Result raw = raw(url, internal, size, n);
 
-            Result warm = amqp(gw, url, partner, sample, warmup, "w");
-            Result amqp = amqp(gw, url, partner, sample, n, "r");
+            Result warm = amqp(gw, url, partner, sample, warmup, "w", 0);
+            Result amqp = amqp(gw, url, partner, sample, n, "r", 0);
+            Result paced = RATE > 0 ? amqp(gw, url, partner, sample, n, "p", RATE) : null;
             Result mail = m > 0 ? mail(gw, smtpPort, m) : null;
+            String loadAfter = loadAverage();
 
             System.out.println();
-            System.out.printf("message size %d bytes, %d producer threads, warm-up %d (raw %d) not counted%n",
-                    size, PRODUCERS, warmup, rawWarm.count);
-            System.out.printf("%-34s %8s %10s %9s %9s %9s %8s%n", "run", "count", "rate/s", "p50 ms", "p99 ms",
+            System.out.printf("message size %d bytes, %d producer connections (synchronous persistent sends), "
+                    + "warm-up %d (raw %d) not counted%n", size, PRODUCERS, warmup, rawWarm.count);
+            System.out.printf("load average before: %s; after: %s (nproc %d)%n", loadBefore, loadAfter,
+                    Runtime.getRuntime().availableProcessors());
+            System.out.printf("%-40s %8s %10s %9s %9s %9s %8s%n", "run", "count", "rate/s", "p50 ms", "p99 ms",
                     "max ms", "vs raw");
-            print("raw Artemis persistent send+recv", raw, raw);
-            print("AMQP JSON request -> ack", amqp, raw);
+            print("raw Artemis persistent send+recv (max)", raw, raw);
+            print("AMQP JSON request -> ack (max)", amqp, raw);
+            if (paced != null) {
+                print("AMQP JSON request -> ack (" + RATE + "/s offered)", paced, raw);
+            }
             if (mail != null) {
                 print("SMTP mail -> VALIDATED", mail, null);
             }
-            System.out.printf("AMQP acknowledgements accepted=true: %d / %d; other events drained: %d%n",
-                    amqp.accepted, amqp.count, amqp.others);
+            System.out.printf("AMQP acknowledgements accepted=true: %d / %d (max), %s (offered rate); "
+                    + "other events drained: %d%n", amqp.accepted, amqp.count,
+                    paced == null ? "-" : paced.accepted + " / " + paced.count, amqp.others);
+            System.out.printf("intake / raw broker rate: %.1f %%%n", 100 * amqp.rate() / raw.rate());
         }
     }
 
@@ -171,11 +192,10 @@ public final class IntakeLoadBenchmark {
                 done.countDown();
             });
             c.start();
-            long start = System.nanoTime();
-            produce(n, cf, (s, p, i) -> {
+            long start = produce(n, 0, cf, (s, p, i, due) -> {
                 TextMessage t = s.createTextMessage(body);
                 t.setIntProperty("i", i);
-                sent[i] = System.nanoTime();
+                sent[i] = due;
                 p.send(t);
             }, "bench.raw");
             if (!done.await(600, TimeUnit.SECONDS)) {
@@ -187,7 +207,8 @@ public final class IntakeLoadBenchmark {
 
     // ------------------------------------------------------------------ AMQP intake
 
-    private static Result amqp(Gateway gw, String url, String password, byte[] sample, int n, String tag)
+    /** @param rate offered requests per second, 0 for as fast as the producers can send */
+    private static Result amqp(Gateway gw, String url, String password, byte[] sample, int n, String tag, int rate)
             throws Exception {
         if (n == 0) {
             return new Result(0, 1, new long[0], 0, 0);
@@ -225,13 +246,12 @@ public final class IntakeLoadBenchmark {
                     .setMessageListener(msg -> others.incrementAndGet());
             c.start();
             drain.start();
-            long start = System.nanoTime();
-            produce(n, cf, (s, p, i) -> {
+            long start = produce(n, rate, cf, (s, p, i, due) -> {
                 String corr = tag + "-" + i;
                 TextMessage t = s.createTextMessage(new String(fed(sample, corr), StandardCharsets.UTF_8));
                 t.setJMSCorrelationID(corr);
                 t.setJMSReplyTo(s.createQueue(EVENTS));
-                sent.put(corr, System.nanoTime());
+                sent.put(corr, due);
                 p.send(t);
             }, EmbeddedBroker.REQUESTS_IN);
             if (!done.await(Math.max(300, n / 10), TimeUnit.SECONDS)) {
@@ -244,13 +264,20 @@ public final class IntakeLoadBenchmark {
     }
 
     interface Send {
-        void send(Session s, MessageProducer p, int i) throws Exception;
+        /** @param due System.nanoTime() at which message i was due (now, for a closed loop) */
+        void send(Session s, MessageProducer p, int i, long due) throws Exception;
     }
 
-    /** {@value #PRODUCERS} threads, each on its own connection, sending persistent messages 0..n-1 between them. */
-    private static void produce(int n, JmsConnectionFactory cf, Send send, String queue)
+    /**
+     * {@link #PRODUCERS} threads, each on its own connection (opened before the clock starts), sending persistent
+     * messages 0..n-1 between them: as fast as they can ({@code rate} 0), or message i at start + i / rate.
+     */
+    private static long produce(int n, int rate, JmsConnectionFactory cf, Send send, String queue)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
+        CountDownLatch ready = new CountDownLatch(PRODUCERS);
+        long[] start = new long[1];
+        CountDownLatch go = new CountDownLatch(1);
         try {
             List<Future<?>> fs = new ArrayList<>();
             for (int k = 0; k < PRODUCERS; k++) {
@@ -260,19 +287,34 @@ public final class IntakeLoadBenchmark {
                         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
                         MessageProducer p = s.createProducer(s.createQueue(queue));
                         p.setDeliveryMode(DeliveryMode.PERSISTENT);
+                        ready.countDown();
+                        go.await();
                         for (int i = first; i < n; i += PRODUCERS) {
-                            send.send(s, p, i);
+                            long due = System.nanoTime();
+                            if (rate > 0) {
+                                due = start[0] + (long) (i * (1e9 / rate));
+                                for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                                }
+                            }
+                            send.send(s, p, i, due);
                         }
                     }
                     return null;
                 }));
             }
+            if (!ready.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("producers not connected after 60 s");
+            }
+            start[0] = System.nanoTime();
+            go.countDown();
             for (Future<?> f : fs) {
                 f.get();
             }
         } finally {
             pool.shutdown();
         }
+        return start[0];
     }
 
     // ------------------------------------------------------------------ SMTP intake
@@ -286,13 +328,13 @@ public final class IntakeLoadBenchmark {
         String[] ids = new String[m];
         long[] sentAtMillis = new long[m];
         long start = System.currentTimeMillis();
-        ExecutorService pool = Executors.newFixedThreadPool(PRODUCERS);
+        ExecutorService pool = Executors.newFixedThreadPool(MAIL_SENDERS);
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (int k = 0; k < PRODUCERS; k++) {
+            for (int k = 0; k < MAIL_SENDERS; k++) {
                 int first = k;
                 fs.add(pool.submit(() -> {
-                    for (int i = first; i < m; i += PRODUCERS) {
+                    for (int i = first; i < m; i += MAIL_SENDERS) {
                         String id = "<bench-" + i + "-" + start + "@ville-rouen.example>";
                         MimeMessage msg = new MimeMessage(session) {
                             @Override
@@ -366,6 +408,15 @@ public final class IntakeLoadBenchmark {
     private static byte[] readResource(String name) throws IOException {
         try (InputStream in = IntakeLoadBenchmark.class.getResourceAsStream(name)) {
             return in.readAllBytes();
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

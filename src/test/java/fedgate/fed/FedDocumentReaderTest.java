@@ -146,4 +146,18 @@ class FedDocumentReaderTest {
         assertThat(e.code()).isEqualTo(Code.MALFORMED_XML);
         FedSamples.assertFrenchReason(e);
     }
+
+    @Test
+    void plainJsonSkipsTikaOnlyWhenNothingElseCouldMatch() {
+        assertThat(FedDocumentReader.plainJson(utf8(FedSamples.JSON))).isTrue();
+        assertThat(FedDocumentReader.plainJson(utf8("\uFEFF \n{\"study\": \"é\"}"))).isTrue();
+        // RTF, a PDF marker or a tag near the start, control bytes, not an object: Tika decides, as before
+        assertThat(FedDocumentReader.plainJson(utf8("{\\rtf1\\ansi x}"))).isFalse();
+        assertThat(FedDocumentReader.plainJson(utf8("{\"a\": \"%PDF-1.4\"}"))).isFalse();
+        assertThat(FedDocumentReader.plainJson(utf8("{\"a\": \"<html><body>\"}"))).isFalse();
+        assertThat(FedDocumentReader.plainJson(new byte[] {'{', '"', 'a', '"', ':', 0, '}'})).isFalse();
+        assertThat(FedDocumentReader.plainJson(utf8("[{\"a\": 1}]"))).isFalse();
+        assertThat(FedDocumentReader.plainJson(utf8("Organisme demandeur : Ville"))).isFalse();
+        assertThat(FedDocumentReader.plainJson(new byte[0])).isFalse();
+    }
 }
