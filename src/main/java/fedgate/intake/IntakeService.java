@@ -180,7 +180,7 @@ public final class IntakeService {
 
     /** What reading and validating an input found; no state is touched. */
     private record Evaluation(List<Acknowledgement.Reason> reasons, Feuillet1 canonical, String partnerId,
-                              String referentEmail, String warning) {
+                              String referentEmail, String warning, String signatureNote) {
         boolean accepted() {
             return reasons.stream().noneMatch(Acknowledgement.Reason::blocking);
         }
@@ -192,6 +192,7 @@ public final class IntakeService {
         String partnerId = null;
         String referentEmail = null;
         String warning = null;
+        String signatureNote = null;
         try {
             Feuillet1 draft;
             String principal = in.principal();
@@ -205,12 +206,12 @@ public final class IntakeService {
                     checkFileName(a.name());
                 }
                 signature = signatures.mail(in.raw(), partners.findByReferentEmail(principal).orElse(null));
-                checkSignature(id, in, principal, signature, reasons);
+                signatureNote = checkSignature(in, principal, signature, reasons);
             } else {
                 // the partner whose key may have signed: the authenticated account or broker user only
                 Partner sender = in.authenticated() ? partners.find(in.principal()).orElse(null) : null;
                 signature = signatures.document(in.raw(), sender);
-                checkSignature(id, in, principal, signature, reasons);
+                signatureNote = checkSignature(in, principal, signature, reasons);
                 draft = documents.read(signature.content(), in.fileName(), in.contentType());
             }
             ValidationResult result = validator.validate(draft,
@@ -228,7 +229,7 @@ public final class IntakeService {
             warning = "rejected before reading: " + e.getMessage();
             reasons.add(e.reason);
         }
-        return new Evaluation(reasons, canonical, partnerId, referentEmail, warning);
+        return new Evaluation(reasons, canonical, partnerId, referentEmail, warning, signatureNote);
     }
 
     /** An input stored before its verdict (resumed after a crash): validated now, the verdict recorded. */
@@ -250,6 +251,9 @@ public final class IntakeService {
         if (e.warning() != null) {
             LOG.warn("{} {}", id, e.warning());
         }
+        if (e.signatureNote() != null) {
+            LOG.info("{} {}", id, e.signatureNote());
+        }
         if (!e.accepted()) {
             quarantine(id, e.reasons());
         }
@@ -258,18 +262,21 @@ public final class IntakeService {
         return new Outcome(ack, false, e.referentEmail(), forwardRecorded);
     }
 
-    /** A signature that did not verify is a blocking reason, for every partner (a bad signature is never ignored). */
-    private static void checkSignature(String id, Inbound in, String principal, RequestSignatures.Check signature,
-                                       List<Acknowledgement.Reason> reasons) {
+    /**
+     * A signature that did not verify is a blocking reason, for every partner (a bad signature is never ignored).
+     * Returns the English log line for the request's verdict (the request has no id yet), or null when unsigned.
+     */
+    private static String checkSignature(Inbound in, String principal, RequestSignatures.Check signature,
+                                         List<Acknowledgement.Reason> reasons) {
         if (signature.signed() && signature.refusal() != null) {
-            LOG.warn("{} OpenPGP signature by {} {} not verified against the partner's pinned key", id,
-                    in.channel(), principal == null ? "unknown sender" : "of " + printable(principal));
             reasons.add(new Acknowledgement.Reason("SIGNATURE_INVALID", "La signature OpenPGP de la demande n'a "
                     + "pas pu être vérifiée : " + lowerFirst(signature.refusal()) + ". Merci de signer le feuillet 1 avec la "
                     + "clé OpenPGP enregistrée pour votre référent et de le renvoyer.", "signature", true));
-        } else if (signature.signed()) {
-            LOG.info("{} OpenPGP signature verified, key {}", id, signature.signerFingerprint());
+            return "OpenPGP signature by " + in.channel() + " "
+                    + (principal == null ? "unknown sender" : "of " + printable(principal))
+                    + " not verified against the partner's pinned key";
         }
+        return signature.signed() ? "OpenPGP signature verified, key " + signature.signerFingerprint() : null;
     }
 
     /** Checks on the envelope, before any parser sees the bytes. */
