@@ -41,8 +41,16 @@ public final class IntakeService {
     private static final Logger LOG = LoggerFactory.getLogger(IntakeService.class);
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    /** What the channel route needs to answer: the acknowledgement, and whether it is a replay. */
-    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail) {
+    /**
+     * What the channel route needs to answer: the acknowledgement, and whether it is a replay. {@code ackPending}: a
+     * replay by the same mail or SFTP channel of an input whose acknowledgement never left (the mail or SFTP server
+     * went away, or the gateway stopped, between storing it and answering): it is answered now, once.
+     */
+    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail, boolean ackPending) {
+        public Outcome(Acknowledgement ack, boolean duplicate, String referentEmail) {
+            this(ack, duplicate, referentEmail, false);
+        }
+
         public boolean accepted() {
             return ack.accepted();
         }
@@ -106,12 +114,20 @@ public final class IntakeService {
             LOG.info("{} resumed: received before a restart, validating now", id);
             return process(id, in);
         }
-        LOG.info("{} duplicate input by {} (source {}), acknowledged once already", id, in.channel(),
-                in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        boolean ackPending = stored.ackSentAt() == null && in.channel().name().equals(stored.channel())
+                && (in.channel() == Channel.MAIL || in.channel() == Channel.SFTP);
+        if (ackPending) {
+            LOG.info("{} read again by {} (source {}) before its acknowledgement left: acknowledging it now", id,
+                    in.channel(), in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        } else {
+            LOG.info("{} duplicate input by {} (source {}), acknowledged once already", id, in.channel(),
+                    in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        }
         requests.addHistory(id, stored.status(), actor(in), "duplicate received by " + in.channel()
                 + " and ignored (same " + (in.channel() == Channel.MAIL ? "Message-ID or " : "") + "content)",
                 "request.duplicate");
-        return new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored));
+        return ackPending ? new Outcome(readAck(stored), true, referentOf(stored), true)
+                : new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored));
     }
 
     /**
