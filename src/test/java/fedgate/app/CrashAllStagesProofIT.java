@@ -86,7 +86,8 @@ class CrashAllStagesProofIT {
         Path outbox = home.resolve("data/sftp/ville-rouen/outbox");
 
         try (Connection c = cf.createConnection()) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            // one transaction for the 100 sends: a synchronous persistent send each would take seconds on 2 cores
+            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
             MessageProducer p = s.createProducer(s.createQueue("fed.requests.in"));
             for (int i = 0; i < REQUESTS; i++) {
                 ObjectNode fed = (ObjectNode) JSON.readTree(sample);
@@ -96,6 +97,7 @@ class CrashAllStagesProofIT {
                 m.setJMSReplyTo(s.createQueue("fed.events.ville-rouen"));
                 p.send(m);
             }
+            s.commit();
         }
         log("100 requests sent", t0);
         // kill once the first packages are complete in the outbox: the rest is spread over the stages
