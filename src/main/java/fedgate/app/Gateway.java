@@ -204,6 +204,10 @@ public final class Gateway implements AutoCloseable {
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
         started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
+        // sends committed at once, outside any stage transaction (the delivery notice: see DeliveryEndpoints)
+        JmsComponent committed = jms(brokerUrl, brokerUser, brokerPassword);
+        camel.bind("jmsCommitted", committed);
+        started.add(() -> ((CachingConnectionFactory) committed.getConnectionFactory()).destroy());
         camel.bind("deliveryEndpoints", new DeliveryEndpoints(delivery,
                 Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts"))));
         camel.start();
