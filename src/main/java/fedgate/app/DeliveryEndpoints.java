@@ -123,12 +123,20 @@ public final class DeliveryEndpoints {
     }
 
     /** The delivery notice on the partner's own events queue, correlated with the request id. */
+    /** Artemis duplicate detection ({@code Message.HDR_DUPLICATE_DETECTION_ID}). */
+    static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
+
     public void prepareNotice(Exchange ex) {
         Plan plan = plan(ex);
         Message m = new DefaultMessage(ex);
         m.setHeader("CamelJmsDestinationName", "fed.events." + plan.partner().id());
         m.setHeader("JMSCorrelationID", plan.correlationId());
         m.setHeader("JMSType", "fed.delivery");
+        // Sent in its own transaction, committed before the database records it (route deliver-notice): a crash
+        // between the two sends it again, and Artemis drops the second copy by this duplicate-detection id, so the
+        // partner gets exactly one notice per delivery (CrashAllStagesProofIT). Inside the order's transaction, a
+        // kill after the database had recorded the notice lost it: the redelivered order then did nothing.
+        m.setHeader(DUPLICATE_ID, "fed.delivery:" + plan.deliveryId());
         m.setBody(service.notice(plan));
         ex.setIn(m);
     }

@@ -196,6 +196,8 @@ public final class Gateway implements AutoCloseable {
         metrics = new Metrics(dataSource);
         camel.bind("routeMetrics", new RouteMetricsNotifier(metrics));
         camel.bind("requestIdMdc", new RequestIdMdc());
+        // which failures are a server away (retried in place, routes/errors.camel.yaml), and the line that says so
+        camel.bind("outages", new fedgate.app.ops.Outages());
         camel.bind("intakeEndpoints", new IntakeEndpoints(intake, requests, partners, json, clock));
         PipelineEndpoints pipeline = PipelineEndpoints.create(config, dataSource, requests, partners, json, clock);
         camel.bind("pipelineEndpoints", pipeline);
@@ -206,6 +208,10 @@ public final class Gateway implements AutoCloseable {
         camel.bind("jms", jms);
         // closed after Camel has stopped and before the broker does, so no consumer sees the broker vanish
         started.add(() -> ((CachingConnectionFactory) jms.getConnectionFactory()).destroy());
+        // sends committed at once, outside any stage transaction (the delivery notice: see DeliveryEndpoints)
+        JmsComponent committed = jms(brokerUrl, brokerUser, brokerPassword);
+        camel.bind("jmsCommitted", committed);
+        started.add(() -> ((CachingConnectionFactory) committed.getConnectionFactory()).destroy());
         camel.bind("deliveryEndpoints", new DeliveryEndpoints(delivery,
                 Integer.parseInt(config.get("fedgate.broker.max-delivery-attempts"))));
         camel.start();
@@ -321,9 +327,23 @@ public final class Gateway implements AutoCloseable {
         // open on an idle cached session, holding prefetched messages nobody reads (seen: requests stuck in
         // fed.requests.in until restart)
         caching.setCacheConsumers(false);
+        // the broker away: say so in one line; the shared connection is dropped and made again on next use, the stage
+        // consumers recover by themselves (Spring's listener recovery, every 5 s) and unacknowledged messages come again
+        caching.setReconnectOnException(true);
+        caching.setExceptionListener(e -> LOG.warn("broker unavailable ({}): the stage consumers reconnect by themselves "
+                + "and every unacknowledged message is delivered again; nothing is lost", brokerCause(e)));
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(caching);
         return jms;
+    }
+
+    private static String brokerCause(Throwable e) {
+        Throwable root = e;
+        for (int i = 0; i < 20 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse("");
+        return root.getClass().getSimpleName() + m;
     }
 
     public static ObjectMapper json() {

@@ -35,6 +35,8 @@ public final class IntakeEndpoints {
     public static final String REQUEST_ID = "fedgateRequestId";
     public static final String ACCEPTED = "fedgateAccepted";
     public static final String DUPLICATE = "fedgateDuplicate";
+    /** A replay whose acknowledgement never left: the channel route acknowledges it now. */
+    public static final String ACK_PENDING = "fedgateAckPending";
     public static final String PARTNER = "fedgatePartner";
     public static final String REFERENT = "fedgateReferent";
     public static final String CHANNEL = "fedgateChannel";
@@ -71,6 +73,12 @@ public final class IntakeEndpoints {
         String messageId = ids == null || ids.length == 0 ? null : ids[0].trim();
         receive(ex, new Inbound(Channel.MAIL, messageId, null, true, null, "message/rfc822", raw.toByteArray(),
                 clock.instant()));
+        // The request is stored: from here on nothing may need the IMAP connection. Camel reads a mail's headers
+        // lazily from the server, so a mail server gone away while the acknowledgement was prepared failed a stored
+        // request (FolderClosedException, OutageProofIT); the mail is marked seen by the consumer, not by this message.
+        org.apache.camel.support.DefaultMessage detached = new org.apache.camel.support.DefaultMessage(ex);
+        detached.setBody(ex.getIn().getBody());
+        ex.setIn(detached);
     }
 
     /**
@@ -157,6 +165,7 @@ public final class IntakeEndpoints {
         ex.setProperty(ACCEPTED, ack.accepted());
         ex.setProperty(DUPLICATE, outcome.duplicate());
         ex.setProperty(FORWARD_RECORDED, outcome.forwardRecorded());
+        ex.setProperty(ACK_PENDING, outcome.ackPending());
         ex.setProperty(PARTNER, ack.partnerId());
         ex.setProperty(REFERENT, outcome.referentEmail());
         ex.setProperty(CHANNEL, in.channel().name());

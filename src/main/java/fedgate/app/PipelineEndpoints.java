@@ -186,7 +186,26 @@ public final class PipelineEndpoints {
         ex.getIn().setHeader("JMSCorrelationID", f.requestId());
         ex.getIn().setHeader("JMSType", Feuillet2.TYPE);
         ex.getIn().setHeader("CamelJmsDestinationName", eventsQueue(ex));
-        ex.getIn().setBody(json.writeValueAsString(f));
+        String body = json.writeValueAsString(f);
+        // sent again on a redelivery: Artemis drops the copy (route feuillet2). The content is part of the id: a later
+        // feuillet 2 of the same request (external diffusion approved, Art. 4) is another message
+        ex.getIn().setHeader(DUPLICATE_ID, "fed.feuillet2:" + f.requestId() + ":"
+                + fedgate.intake.IntakeService.sha256(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        ex.getIn().setBody(body);
+    }
+
+    /** Artemis duplicate detection ({@code Message.HDR_DUPLICATE_DETECTION_ID}). */
+    static final String DUPLICATE_ID = "_AMQ_DUPL_ID";
+
+    /**
+     * A status event sent outside the stage's transaction (route feuillet2): its duplicate-detection id is the request
+     * and the event's content (built from the state store, so the same on a redelivery), so a copy is dropped.
+     */
+    public void prepareStatusEventOnce(Exchange ex) {
+        String body = ex.getIn().getBody(String.class);
+        prepareStatusEvent(ex);
+        ex.getIn().setHeader(DUPLICATE_ID, "fed.status:" + ex.getProperty(REQUEST_ID_PROPERTY, String.class) + ":"
+                + fedgate.intake.IntakeService.sha256(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     public void markFeuillet2Sent(Exchange ex) {

@@ -131,6 +131,16 @@ public final class PipelineService {
         StoredRequest r = request(requestId);
         Partner partner = partner(r);
         if (r.status() != RequestStatus.VALIDATED) {
+            Optional<PipelineRecord> p = pipeline.find(r.id());
+            if ((r.status() == RequestStatus.APPROVED || r.status() == RequestStatus.DECLINED) && p.isPresent()
+                    && p.get().decidedAt() != null && p.get().feuillet2SentAt() == null) {
+                // a redelivered order after the broker went away between the database commit and the queue commit:
+                // the decision is recorded but its fed.decided message was lost with the transaction; send it again
+                // now rather than leave the request to the decisions-resume timer (feuillet 2 is sent once anyway)
+                LOG.info("{} is {}: decided already, its feuillet 2 has not left: decision queued again", r.id(),
+                        r.status());
+                return new Assessment(r.id(), partner.id(), List.of(), true);
+            }
             LOG.info("{} is {}: already assessed, nothing to do", r.id(), r.status());
             return new Assessment(r.id(), partner.id(), List.of(), false);
         }

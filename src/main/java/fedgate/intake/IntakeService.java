@@ -46,8 +46,12 @@ public final class IntakeService {
     /**
      * What the channel route needs to answer: the acknowledgement, whether it is a replay, and whether the
      * forward to the next stage is already recorded (a broker submission: it commits with the consumption).
+     * {@code ackPending}: a replay by the same mail or SFTP channel of an input whose acknowledgement never left (the
+     * mail or SFTP server went away, or the gateway stopped, between storing it and answering): it is answered now,
+     * once.
      */
-    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail, boolean forwardRecorded) {
+    public record Outcome(Acknowledgement ack, boolean duplicate, String referentEmail, boolean forwardRecorded,
+                          boolean ackPending) {
         public boolean accepted() {
             return ack.accepted();
         }
@@ -148,12 +152,20 @@ public final class IntakeService {
             LOG.info("{} resumed: received before a restart, validating now", id);
             return process(id, in);
         }
-        LOG.info("{} duplicate input by {} (source {}), acknowledged once already", id, in.channel(),
-                in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        boolean ackPending = stored.ackSentAt() == null && in.channel().name().equals(stored.channel())
+                && (in.channel() == Channel.MAIL || in.channel() == Channel.SFTP);
+        if (ackPending) {
+            LOG.info("{} read again by {} (source {}) before its acknowledgement left: acknowledging it now", id,
+                    in.channel(), in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        } else {
+            LOG.info("{} duplicate input by {} (source {}), acknowledged once already", id, in.channel(),
+                    in.channel() == Channel.MAIL ? "Message-ID" : "content hash");
+        }
         requests.addHistory(id, stored.status(), actor(in), "duplicate received by " + in.channel()
                 + " and ignored (same " + (in.channel() == Channel.MAIL ? "Message-ID or " : "") + "content)",
                 "request.duplicate");
-        return new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored), false);
+        return ackPending ? new Outcome(readAck(stored), true, referentOf(stored), false, true)
+                : new Outcome(readAck(stored).asDuplicate(), true, referentOf(stored), false, false);
     }
 
     /**
@@ -259,7 +271,7 @@ public final class IntakeService {
         }
         LOG.info("{} {} (partner {}){}", id, status, e.partnerId() == null ? "unknown" : e.partnerId(),
                 e.accepted() ? "" : " reasons " + codes(e.reasons()));
-        return new Outcome(ack, false, e.referentEmail(), forwardRecorded);
+        return new Outcome(ack, false, e.referentEmail(), forwardRecorded, false);
     }
 
     /**

@@ -78,6 +78,10 @@ class DeliveryIT {
         // a fixed SFTP port, so that the server can be stopped and restarted where the routes expect it
         fx.overrides.setProperty("fedgate.sftp.port", Integer.toString(GatewayFixture.freePort()));
         fx.overrides.setProperty("fedgate.broker.max-delivery-attempts", "3");
+        // these tests stop the SFTP server to exercise the broker's redelivery and dead-letter path (attempts recorded,
+        // fed.dlq, replay): no waiting in place for a server away here (the default, an hour of retries in place, is
+        // what OutageProofIT proves)
+        fx.overrides.setProperty("fedgate.outage.max-retries", "0");
         fx.overrides.setProperty("fedgate.delivery.email-max-bytes", "300000");
         Path keys = Files.createDirectories(home.resolve("pgp"));
         fx.overrides.setProperty("fedgate.pgp.partner-keys-dir", keys.toString());

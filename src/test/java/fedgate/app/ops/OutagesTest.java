@@ -1,0 +1,47 @@
+package fedgate.app.ops;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.SQLNonTransientConnectionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which failures are a server away (retried in place) and which are failures of the work (bounded retries). */
+class OutagesTest {
+
+    @Test
+    void aRefusedConnectionIsAnOutageOfThePartThatRefused() {
+        assertThat(Outages.part(new GenericFileOperationFailedException("Cannot connect to sftp://fedgate@127.0.0.1:2222",
+                new com.jcraft.jsch.JSchException("java.net.ConnectException: Connection refused",
+                        new ConnectException("Connection refused"))))).isEqualTo("SFTP server");
+        assertThat(Outages.part(new RuntimeCamelException(new org.eclipse.angus.mail.util.MailConnectException(
+                new org.eclipse.angus.mail.util.SocketConnectException("Connection refused",
+                        new ConnectException("Connection refused"), "127.0.0.1", 2525, 5000)))))
+                .isEqualTo("mail server");
+        assertThat(Outages.part(new IllegalStateException("cannot store",
+                new SQLNonTransientConnectionException("Connection is broken", "90067")))).isEqualTo("database");
+        assertThat(Outages.part(new IllegalStateException(new SQLException("Connection refused", "08001",
+                new ConnectException("Connection refused"))))).isEqualTo("database");
+    }
+
+    @Test
+    void aFailureOfTheWorkIsNotAnOutage() {
+        assertThat(Outages.part(new IllegalStateException("unsafe file name"))).isNull();
+        assertThat(Outages.part(new SQLIntegrityConstraintViolationException("duplicate key", "23505"))).isNull();
+        assertThat(Outages.part(new GenericFileOperationFailedException("Cannot store file: outbox/x"))).isNull();
+        assertThat(Outages.part(null)).isNull();
+    }
+
+    @Test
+    void aMessageReadFromAConnectionThatIsGoneIsNotWaitedFor() {
+        // waiting cannot heal it: the folder it came from is closed for good
+        assertThat(Outages.part(new RuntimeCamelException("Error accessing headers",
+                new jakarta.mail.FolderClosedException(null, "* BYE Connection dropped by server?",
+                        new java.net.SocketException("Connection reset"))))).isNull();
+    }
+}
