@@ -46,6 +46,7 @@ public final class DisclosureControl {
         LinearAudit.Result result;
         int rounds = 0;
         long auditMillis = 0;
+        java.util.Set<Integer> failedBefore = new java.util.HashSet<>();
         while (true) {
             rounds++;
             SecondarySuppression.toFixedPoint(t, p, relationsOf);
@@ -68,7 +69,11 @@ public final class DisclosureControl {
                 for (int k : relationsOf.get(weak.id())) {
                     rels.add(t.relations().get(k));
                 }
-                added |= SecondarySuppression.strengthen(t, p, weak, rels);
+                // a cell still too narrow after one repair gets a partner in every relation that can give one:
+                // one partner per round converges in tens of rounds on a national table, each merging components
+                added |= failedBefore.add(weak.id())
+                        ? SecondarySuppression.strengthen(t, p, weak, rels)
+                        : SecondarySuppression.strengthenEverywhere(t, p, weak, rels);
             }
             LOG.info("audit round {}: {} ms, {} cells too narrowly bounded", rounds, result.millis(),
                     result.failures().size());

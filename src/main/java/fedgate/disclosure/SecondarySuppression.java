@@ -137,6 +137,23 @@ public final class SecondarySuppression {
         return true;
     }
 
+    /**
+     * For a cell still too narrow after a repair: suppresses the best published member of each of its relations that
+     * has one. Returns false when none is left to suppress.
+     */
+    public static boolean strengthenEverywhere(DisclosureTable t, DisclosurePolicy p, Cell weak,
+                                               List<Relation> itsRelations) {
+        boolean added = false;
+        for (Relation r : itsRelations) {
+            int cand = bestPartner(t, p, r, weak);
+            if (cand >= 0) {
+                t.cell(cand).suppress(CellStatus.SECONDARY);
+                added = true;
+            }
+        }
+        return added;
+    }
+
     /** The published member of r whose suppression best protects {@code forCell}, or -1. */
     static int bestPartner(DisclosureTable t, DisclosurePolicy p, Relation r, Cell forCell) {
         int best = -1;
