@@ -46,7 +46,7 @@ public final class DisclosureControl {
         LinearAudit.Result result;
         int rounds = 0;
         long auditMillis = 0;
-        java.util.Set<Integer> failedBefore = new java.util.HashSet<>();
+        Map<Integer, Integer> failures = new java.util.HashMap<>();
         while (true) {
             rounds++;
             SecondarySuppression.toFixedPoint(t, p, relationsOf);
@@ -69,14 +69,37 @@ public final class DisclosureControl {
                 for (int k : relationsOf.get(weak.id())) {
                     rels.add(t.relations().get(k));
                 }
-                // a cell still too narrow after one repair gets a partner in every relation that can give one:
-                // one partner per round converges in tens of rounds on a national table, each merging components
-                added |= failedBefore.add(weak.id())
-                        ? SecondarySuppression.strengthen(t, p, weak, rels)
-                        : SecondarySuppression.strengthenEverywhere(t, p, weak, rels);
+                // Escalation, since one partner per round converges in tens of rounds on a national table (each
+                // round merging components): a cell still too narrow after one repair gets a partner in every
+                // relation that can give one; after two, so does every suppressed cell it shares a relation with
+                // (what bounds it is often a neighbour's narrow interval, e.g. a suppressed total of 4 whose
+                // categories can never be wider than 4).
+                int failed = failures.merge(weak.id(), 1, Integer::sum);
+                if (failed == 1) {
+                    added |= SecondarySuppression.strengthen(t, p, weak, rels);
+                } else {
+                    added |= SecondarySuppression.strengthenEverywhere(t, p, weak, rels);
+                }
+                if (failed >= 3) {
+                    for (Relation r : rels) {
+                        for (int m : r.members()) {
+                            if (m != weak.id() && t.cell(m).suppressed()) {
+                                List<Relation> mRels = new ArrayList<>();
+                                for (int k : relationsOf.get(m)) {
+                                    mRels.add(t.relations().get(k));
+                                }
+                                added |= SecondarySuppression.strengthenEverywhere(t, p, t.cell(m), mRels);
+                            }
+                        }
+                    }
+                }
             }
             LOG.info("audit round {}: {} ms, {} cells too narrowly bounded", rounds, result.millis(),
                     result.failures().size());
+            if (rounds >= 3) {
+                result.failures().stream().limit(5).forEach(f -> LOG.info("too narrow: {} in [{}, {}], needs {}",
+                        t.cell(f.cell()), f.low(), f.high(), f.required()));
+            }
             if (!added) {
                 LOG.warn("audit failed and no published cell is left to suppress: {} cells exposed",
                         result.failures().size());

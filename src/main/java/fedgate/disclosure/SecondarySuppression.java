@@ -101,7 +101,7 @@ public final class SecondarySuppression {
                 continue;
             }
             double v = Math.abs(c.value());
-            if (p.requiredWidth(c) > sum + v) {
+            if (v == 0 || p.requiredWidth(c) > sum + v) {
                 continue; // a partner this relation could never protect would only start a cascade
             }
             double s = v >= missing ? v : 1e15 - v;
@@ -175,7 +175,7 @@ public final class SecondarySuppression {
     /**
      * Lower is better. A partner at least as large as the protection the suppressed cell needs can hide it; among
      * those the smallest loses least information. Totals (a commune, the EPCI, an {@code ensemble}) are the most
-     * used figures, so they come last.
+     * used figures, so they come after; zeros last of all.
      */
     private static double score(DisclosureTable t, DisclosurePolicy p, Relation r, Cell forCell, Cell candidate) {
         double need = p.requiredWidth(forCell);
@@ -183,6 +183,11 @@ public final class SecondarySuppression {
         double s = v >= need ? v : 1e15 - v;
         if (candidate.id() == r.total()) {
             s += 1e16;
+        }
+        if (v == 0) {
+            // a zero is usually pinned at zero by another relation (a published total of 0 over non-negative
+            // parts): suppressing it protects nothing and leaves a cell the audit can never pass. Last resort only.
+            s += 1e17;
         }
         return s;
     }
