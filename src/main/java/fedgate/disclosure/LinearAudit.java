@@ -54,7 +54,7 @@ public final class LinearAudit {
 
     private static final double EPS = 1e-6;
     /** Default cap on the unknowns of one LP. */
-    public static final int DEFAULT_MAX_LP_CELLS = 150;
+    public static final int DEFAULT_MAX_LP_CELLS = 300;
     /** Default number of threads solving components (the target machine has 2 cores). */
     public static final int DEFAULT_THREADS = 2;
     /** LPs with at most this many unknowns get the exact min and max of every cell (no proof by LP solutions). */
@@ -313,7 +313,10 @@ public final class LinearAudit {
      * <p>Two LPs first, minimising and maximising Σ x/required: with the true table they give three feasible points,
      * and the polytope being convex, each cell's interval contains the range its value spans over them. A cell whose
      * range already reaches its required width is proven protected by these LP solutions (exact = 0: its interval is
-     * at least that range); every other cell gets its own min and max LPs (exact = 1). Either way a pass is a pass
+     * at least that range); every other cell gets its own max LP and — unless that max with the feasible points seen
+     * so far proves it — its min LP (exact = 1). The optimum of each of these LPs is one more feasible point and widens
+     * the range of every other cell of the LP, so most cells of a large LP are proven without LPs of their own.
+     * Either way a pass is a pass
      * of the LP audit; only the width reported for proven cells is a lower bound of the true width.
      */
     private double[][] solve(DisclosureTable t, DisclosurePolicy p, List<Integer> vars,
@@ -373,13 +376,7 @@ public final class LinearAudit {
             for (boolean max : new boolean[] {false, true}) {
                 Optimisation.Result r = max ? model.maximise() : model.minimise();
                 lpSolved.incrementAndGet();
-                if (r.getState().isFeasible() && r.getState() != Optimisation.State.UNBOUNDED) {
-                    for (int k = 0; k < n; k++) {
-                        double x = r.doubleValue(k);
-                        lo[k] = Math.min(lo[k], x);
-                        hi[k] = Math.max(hi[k], x);
-                    }
-                }
+                absorb(r, lo, hi);
             }
             for (int k = 0; k < n; k++) {
                 vs.get(vars.get(k)).weight(0);
@@ -394,13 +391,39 @@ public final class LinearAudit {
             }
             Variable v = vs.get(vars.get(k));
             v.weight(1);
-            double min = optimum(model.minimise(), v, c);
-            double max = optimum(model.maximise(), v, c);
+            Optimisation.Result rMax = model.maximise();
+            double max = optimum(rMax, v, c);
+            if (prove) {
+                // every optimum is one more feasible point: it widens the proven range of every other cell too
+                absorb(rMax, lo, hi);
+                hi[k] = Math.max(hi[k], max);
+                if (hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
+                    v.weight(0);
+                    bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
+                    continue;
+                }
+            }
+            Optimisation.Result rMin = model.minimise();
+            double min = optimum(rMin, v, c);
+            if (prove) {
+                absorb(rMin, lo, hi);
+            }
             v.weight(0);
             bounds[k] = new double[] {Math.max(0, min), max, 1};
         }
         cache.put(key, bounds);
         return bounds;
+    }
+
+    /** Widens each cell's proven range [lo, hi] to a feasible point (an LP optimum); nothing from a non-optimum. */
+    private static void absorb(Optimisation.Result r, double[] lo, double[] hi) {
+        if (r.getState().isFeasible() && r.getState() != Optimisation.State.UNBOUNDED) {
+            for (int k = 0; k < lo.length; k++) {
+                double x = r.doubleValue(k);
+                lo[k] = Math.min(lo[k], x);
+                hi[k] = Math.max(hi[k], x);
+            }
+        }
     }
 
     private double optimum(Optimisation.Result r, Variable v, Cell cell) {

@@ -5,15 +5,16 @@ import java.util.List;
 
 /**
  * Rule 4: greedy secondary suppression. Any relation with exactly one suppressed member would give it back by
- * subtraction, so the cheapest suitable published member of that relation is suppressed too; repeated to a fixed
- * point. The LP audit is the final judge and may ask for more ({@link #strengthen}).
+ * subtraction, so the cheapest suitable published member of that relation is suppressed too; and a relation whose
+ * suppressed parts add up (under a published total) to less than the protection one of them needs gets one more
+ * ({@link #partnerNeeded}). Repeated to a fixed point. The LP audit is the final judge and may ask for more ({@link #strengthen}).
  */
 public final class SecondarySuppression {
 
     private SecondarySuppression() {
     }
 
-    /** Suppresses partners until no relation has exactly one suppressed member; returns the number added. */
+    /** Suppresses partners until no relation needs one ({@link #partnerNeeded}); returns the number added. */
     public static int toFixedPoint(DisclosureTable t, DisclosurePolicy p) {
         return toFixedPoint(t, p, LinearAudit.relationsByCell(t));
     }
@@ -36,29 +37,80 @@ public final class SecondarySuppression {
             int k = queue.poll();
             queued[k] = false;
             Relation r = rels.get(k);
-            int suppressed = 0;
-            int lone = -1;
-            for (int m : r.members()) {
-                if (t.cell(m).suppressed()) {
-                    suppressed++;
-                    lone = m;
-                }
-            }
-            if (suppressed == 1) {
-                int partner = bestPartner(t, p, r, t.cell(lone));
-                if (partner >= 0) {
-                    t.cell(partner).suppress(CellStatus.SECONDARY);
-                    added++;
-                    for (int k2 : relationsOf.get(partner)) {
-                        if (!queued[k2]) {
-                            queued[k2] = true;
-                            queue.add(k2);
-                        }
+            int partner = partnerNeeded(t, p, r);
+            if (partner >= 0) {
+                t.cell(partner).suppress(CellStatus.SECONDARY);
+                added++;
+                for (int k2 : relationsOf.get(partner)) {
+                    if (!queued[k2]) {
+                        queued[k2] = true;
+                        queue.add(k2);
                     }
                 }
             }
         }
         return added;
+    }
+
+    /**
+     * The published member of r to suppress next, or -1 when r needs none (or has none left). Two cases:
+     * <ul>
+     *   <li><b>singleton</b>: exactly one suppressed member, which subtraction would give back;</li>
+     *   <li><b>multiple</b>: the total is published and at least two parts are suppressed. The suppressed parts
+     *   then add up to a known sum S, and each lies in [0, S]: its interval can be no wider than S. When S is below
+     *   the protection a suppressed part needs, the audit would find it too narrow (e.g. two counts of 1 and 2 under a
+     *   published total: both in [0, 3]), so one more part is suppressed — preferably one at least as large as the
+     *   missing width, never one whose own protection the relation could not give (a policy asking more than a
+     *   cell's value would otherwise suppress every part); none left, the audit decides.</li>
+     * </ul>
+     * Both are necessary conditions of the audit, checked locally on one relation; the audit remains the judge.
+     */
+    static int partnerNeeded(DisclosureTable t, DisclosurePolicy p, Relation r) {
+        int suppressed = 0;
+        int lone = -1;
+        for (int m : r.members()) {
+            if (t.cell(m).suppressed()) {
+                suppressed++;
+                lone = m;
+            }
+        }
+        if (suppressed == 1) {
+            return bestPartner(t, p, r, t.cell(lone));
+        }
+        if (suppressed < 2 || t.cell(r.total()).suppressed()) {
+            return -1;
+        }
+        double sum = 0;
+        double need = 0;
+        for (int m : r.parts()) {
+            Cell c = t.cell(m);
+            if (c.suppressed()) {
+                sum += Math.abs(c.value());
+                need = Math.max(need, p.requiredWidth(c));
+            }
+        }
+        if (sum + 1e-6 * Math.max(1, need) >= need || Math.abs(t.cell(r.total()).value()) < need) {
+            return -1; // enough already, or more than the whole relation holds: nothing here can help (audit decides)
+        }
+        double missing = need - sum;
+        int best = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int m : r.parts()) {
+            Cell c = t.cell(m);
+            if (c.suppressed()) {
+                continue;
+            }
+            double v = Math.abs(c.value());
+            if (v == 0 || p.requiredWidth(c) > sum + v) {
+                continue; // a partner this relation could never protect would only start a cascade
+            }
+            double s = v >= missing ? v : 1e15 - v;
+            if (s < bestScore) {
+                bestScore = s;
+                best = m;
+            }
+        }
+        return best;
     }
 
     /**
@@ -85,6 +137,23 @@ public final class SecondarySuppression {
         return true;
     }
 
+    /**
+     * For a cell still too narrow after a repair: suppresses the best published member of each of its relations that
+     * has one. Returns false when none is left to suppress.
+     */
+    public static boolean strengthenEverywhere(DisclosureTable t, DisclosurePolicy p, Cell weak,
+                                               List<Relation> itsRelations) {
+        boolean added = false;
+        for (Relation r : itsRelations) {
+            int cand = bestPartner(t, p, r, weak);
+            if (cand >= 0) {
+                t.cell(cand).suppress(CellStatus.SECONDARY);
+                added = true;
+            }
+        }
+        return added;
+    }
+
     /** The published member of r whose suppression best protects {@code forCell}, or -1. */
     static int bestPartner(DisclosureTable t, DisclosurePolicy p, Relation r, Cell forCell) {
         int best = -1;
@@ -106,7 +175,7 @@ public final class SecondarySuppression {
     /**
      * Lower is better. A partner at least as large as the protection the suppressed cell needs can hide it; among
      * those the smallest loses least information. Totals (a commune, the EPCI, an {@code ensemble}) are the most
-     * used figures, so they come last.
+     * used figures, so they come after; zeros last of all.
      */
     private static double score(DisclosureTable t, DisclosurePolicy p, Relation r, Cell forCell, Cell candidate) {
         double need = p.requiredWidth(forCell);
@@ -114,6 +183,11 @@ public final class SecondarySuppression {
         double s = v >= need ? v : 1e15 - v;
         if (candidate.id() == r.total()) {
             s += 1e16;
+        }
+        if (v == 0) {
+            // a zero is usually pinned at zero by another relation (a published total of 0 over non-negative
+            // parts): suppressing it protects nothing and leaves a cell the audit can never pass. Last resort only.
+            s += 1e17;
         }
         return s;
     }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +21,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One DuckDB pass over the snapshot, in place (never loaded into the JVM heap): every base aggregate of the catalogue
- * for every territory of the scope at every requested level, with {@code GROUPING SETS}. The SQL text is built only
+ * The snapshot aggregated by DuckDB, in place (never loaded into the JVM heap): every base aggregate of the catalogue
+ * for every territory of the scope at every requested level, in three statements ({@link #statements}): additive
+ * aggregates once at the finest level, rolled up from that small table with {@code GROUPING SETS}, and the income
+ * deciles in a separate, narrow query. The SQL text is built only
  * from constants of this class; the snapshot path, the low-income threshold and the scope (a temp table filled
  * through an appender with codes taken from the geography) are bound, never spliced.
  */
@@ -38,7 +41,7 @@ final class SnapshotAggregator {
     static final List<String> PRESTATIONS = List.of("AF", "AL", "RSA", "AAH", "PPA", "PAJE", "AUTRES");
     static final List<String> AL_TYPES = List.of("APL", "ALF", "ALS");
 
-    private static final Map<String, String> AGGREGATES = new LinkedHashMap<>();
+    static final Map<String, String> AGGREGATES = new LinkedHashMap<>();
 
     static {
         AGGREGATES.put("n", "count(*)");
@@ -77,6 +80,22 @@ final class SnapshotAggregator {
         AGGREGATES.put("basrev", "count_if(ruc < getvariable('fedgate_seuil_bas_revenus'))");
     }
 
+    /** Aggregates rolled up by max (the others are counts or sums, rolled up by sum). */
+    private static final Set<String> ROLLED_UP_BY_MAX;
+
+    static {
+        Set<String> m = new java.util.HashSet<>();
+        AGGREGATES.forEach((name, expr) -> {
+            if (expr.contains("max(")) {
+                m.add(name);
+            }
+        });
+        ROLLED_UP_BY_MAX = Set.copyOf(m);
+    }
+
+    /** Deciles are computed only for groups of at least this many households (the policy's quantile minimum is 11). */
+    static final int DECILE_MIN_HOUSEHOLDS = 11;
+
     private static final Map<Level, String> GROUP_COLUMN = Map.of(Level.IRIS, "iris", Level.COMMUNE, "commune",
             Level.EPCI, "epci", Level.DEPARTEMENT, "departement", Level.NATIONAL, "pays");
 
@@ -88,6 +107,12 @@ final class SnapshotAggregator {
 
     static Aggregation aggregate(Path snapshot, Geography geo, List<Territory> scopeCommunes, Set<Level> levels,
                                  double lowIncomeThreshold) throws SQLException {
+        return aggregate(snapshot, geo, scopeCommunes, levels, lowIncomeThreshold, true);
+    }
+
+    private static Aggregation aggregate(Path snapshot, Geography geo, List<Territory> scopeCommunes,
+                                         Set<Level> levels, double lowIncomeThreshold, boolean materialise)
+            throws SQLException {
         long t0 = System.nanoTime();
         SnapshotFiles.Format format = SnapshotFiles.formatOf(snapshot);
         String source = format == SnapshotFiles.Format.PARQUET ? "read_parquet(?)"
@@ -125,63 +150,135 @@ final class SnapshotAggregator {
                     date = d == null ? null : d.toLocalDate();
                 }
             }
-            List<Level> ls = new ArrayList<>(levels);
-            ls.sort(null);
-            StringBuilder sql = new StringBuilder("WITH h AS (SELECT x.iris, x.commune, s.epci, s.departement, s.pays,"
-                    + " x.situation_familiale AS sit,"
-                    + " (x.enf_0_2 + x.enf_3_5 + x.enf_6_10 + x.enf_11_14 + x.enf_15_17 + x.enf_18_24) AS nb,"
-                    + " x.enf_0_2, x.enf_3_5, x.enf_6_10, x.enf_11_14, x.enf_15_17, x.enf_18_24,"
-                    + " x.personnes_couvertes AS pers, x.type_aide_logement AS tal,"
-                    + " x.mt_af, x.mt_al, x.mt_rsa, x.mt_aah, x.mt_ppa, x.mt_paje, x.mt_autres,"
-                    + " (x.mt_af + x.mt_al + x.mt_rsa + x.mt_aah + x.mt_ppa + x.mt_paje + x.mt_autres) AS presta,"
-                    + " x.ressources, x.ressources / x.uc AS ruc"
-                    + " FROM " + source + " AS x JOIN scope_commune s ON x.commune = s.code)"
-                    + " SELECT CASE");
-            for (Level l : ls) {
-                sql.append(" WHEN GROUPING(").append(GROUP_COLUMN.get(l)).append(") = 0 THEN '").append(l.code())
-                        .append("'");
-            }
-            sql.append(" END AS lvl, coalesce(");
-            sql.append(String.join(", ", ls.stream().map(GROUP_COLUMN::get).toList()));
-            sql.append(") AS code");
-            for (Map.Entry<String, String> e : AGGREGATES.entrySet()) {
-                sql.append(", ").append(e.getValue()).append(" AS ").append(e.getKey());
-            }
-            sql.append(", quantile_cont(ruc, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) AS deciles");
-            sql.append(" FROM h GROUP BY GROUPING SETS (");
-            sql.append(String.join(", ", ls.stream().map(l -> "(" + GROUP_COLUMN.get(l) + ")").toList()));
-            sql.append(")");
+            List<String> sqls = statements(source, levels);
             Map<String, Row> rows = new HashMap<>();
-            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-                p.setString(1, snapshot.toString());
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        String lvl = rs.getString("lvl");
-                        String code = rs.getString("code");
-                        if (code == null) {
+            for (int q = 0; q < sqls.size(); q++) {
+                try (PreparedStatement p = c.prepareStatement(sqls.get(q))) {
+                    if (q != ROLLUP) {
+                        p.setString(1, snapshot.toString());
+                    }
+                    if (q == FINE) {
+                        p.execute();
+                        continue;
+                    }
+                    try (ResultSet rs = p.executeQuery()) {
+                        if (!materialise) {
+                            while (rs.next()) {
+                                // the raw baseline: the same statements, results read and dropped
+                            }
                             continue;
                         }
-                        Map<String, Double> v = new HashMap<>();
-                        for (String name : AGGREGATES.keySet()) {
-                            v.put(name, rs.getDouble(name));
+                        while (rs.next()) {
+                            String key = rs.getString("lvl") + ":" + rs.getString("code");
+                            if (q == ROLLUP) {
+                                Map<String, Double> v = new HashMap<>();
+                                for (String name : AGGREGATES.keySet()) {
+                                    v.put(name, rs.getDouble(name));
+                                }
+                                rows.put(key, new Row(v, nanDeciles()));
+                            } else {
+                                Row r = rows.get(key);
+                                Array arr = rs.getArray("deciles");
+                                Object[] xs = arr == null ? null : (Object[]) arr.getArray();
+                                for (int k = 0; r != null && k < 9; k++) {
+                                    r.deciles()[k] = xs == null || xs[k] == null ? Double.NaN
+                                            : ((Number) xs[k]).doubleValue();
+                                }
+                            }
                         }
-                        double[] dec = new double[9];
-                        Array arr = rs.getArray("deciles");
-                        Object[] xs = arr == null ? null : (Object[]) arr.getArray();
-                        for (int k = 0; k < 9; k++) {
-                            dec[k] = xs == null || xs[k] == null ? Double.NaN : ((Number) xs[k]).doubleValue();
-                        }
-                        rows.put(lvl + ":" + code, new Row(v, dec));
                     }
                 }
             }
+            rows.keySet().removeIf(k -> k.endsWith(":null"));
             return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
-    /** The same aggregation without anything of the engine around it: the benchmark's baseline. */
+    private static double[] nanDeciles() {
+        double[] d = new double[9];
+        Arrays.fill(d, Double.NaN);
+        return d;
+    }
+
+    /** Indices of the statements in {@link #statements}. */
+    static final int FINE = 0;
+    static final int ROLLUP = 1;
+    static final int DECILES = 2;
+
+    /**
+     * The three statements of an aggregation, in order:
+     * <ol>
+     *   <li>{@link #FINE}: one pass over the snapshot, every additive aggregate (counts, sums, maxima) at the finest
+     *   requested level only (IRIS if asked, else commune), into a temp table of a few thousand rows;</li>
+     *   <li>{@link #ROLLUP}: that small table rolled up to every requested level with {@code GROUPING SETS} (sums of
+     *   counts and sums, maxima of maxima — exact, since all of these are decomposable);</li>
+     *   <li>{@link #DECILES}: the income-per-UC deciles ({@code quantile_cont}, which needs every value of a group and
+     *   cannot be rolled up), reading only the territory and income columns, for groups of at least
+     *   {@link #DECILE_MIN_HOUSEHOLDS} households — below that the quantile rule suppresses the cell anyway (its
+     *   value stays unset, NaN, which the rule treats the same way).</li>
+     * </ol>
+     * Statements 1 and 3 take the snapshot path as their only parameter.
+     */
+    static List<String> statements(String source, Set<Level> levels) {
+        List<Level> ls = new ArrayList<>(levels);
+        ls.sort(null);
+        boolean iris = levels.contains(Level.IRIS);
+        String fineCols = iris ? "iris, commune" : "commune";
+        StringBuilder fine = new StringBuilder("CREATE OR REPLACE TEMP TABLE fine AS WITH h AS (SELECT "
+                + (iris ? "x.iris, " : "") + "x.commune,"
+                + " x.situation_familiale AS sit,"
+                + " (x.enf_0_2 + x.enf_3_5 + x.enf_6_10 + x.enf_11_14 + x.enf_15_17 + x.enf_18_24) AS nb,"
+                + " x.enf_0_2, x.enf_3_5, x.enf_6_10, x.enf_11_14, x.enf_15_17, x.enf_18_24,"
+                + " x.personnes_couvertes AS pers, x.type_aide_logement AS tal,"
+                // DECIMAL columns (mt_af, mt_paje, uc) cast once to DOUBLE: no 128-bit decimal arithmetic per row
+                + " x.mt_af::DOUBLE AS mt_af, x.mt_al, x.mt_rsa, x.mt_aah, x.mt_ppa, x.mt_paje::DOUBLE AS mt_paje,"
+                + " x.mt_autres, (x.mt_af::DOUBLE + x.mt_al + x.mt_rsa + x.mt_aah + x.mt_ppa + x.mt_paje::DOUBLE"
+                + " + x.mt_autres) AS presta, x.ressources, x.ressources / x.uc::DOUBLE AS ruc"
+                + " FROM " + source + " AS x SEMI JOIN scope_commune s ON x.commune = s.code)"
+                + " SELECT " + fineCols);
+        for (Map.Entry<String, String> e : AGGREGATES.entrySet()) {
+            fine.append(", ").append(e.getValue()).append(" AS ").append(e.getKey());
+        }
+        fine.append(" FROM h GROUP BY ").append(fineCols);
+
+        StringBuilder rollup = new StringBuilder("SELECT ").append(levelAndCode(ls));
+        for (String name : AGGREGATES.keySet()) {
+            String f = ROLLED_UP_BY_MAX.contains(name) ? "max" : "sum";
+            rollup.append(", ").append(f).append("(f.").append(name).append(")::DOUBLE AS ").append(name);
+        }
+        rollup.append(" FROM fine f JOIN scope_commune s ON f.commune = s.code");
+        rollup.append(" GROUP BY GROUPING SETS (").append(groupingSets(ls)).append(")");
+
+        String deciles = "SELECT " + levelAndCode(ls)
+                + ", quantile_cont(ruc, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) AS deciles"
+                + " FROM (SELECT " + (iris ? "x.iris, " : "") + "x.commune, s.epci, s.departement, s.pays,"
+                + " x.ressources / x.uc::DOUBLE AS ruc FROM " + source + " AS x JOIN scope_commune s ON x.commune = s.code)"
+                + " GROUP BY GROUPING SETS (" + groupingSets(ls) + ")"
+                + " HAVING count(*) >= " + DECILE_MIN_HOUSEHOLDS;
+        return List.of(fine.toString(), rollup.toString(), deciles);
+    }
+
+    private static String levelAndCode(List<Level> ls) {
+        StringBuilder sql = new StringBuilder("CASE");
+        for (Level l : ls) {
+            sql.append(" WHEN GROUPING(").append(GROUP_COLUMN.get(l)).append(") = 0 THEN '").append(l.code())
+                    .append("'");
+        }
+        sql.append(" END AS lvl, coalesce(");
+        sql.append(String.join(", ", ls.stream().map(GROUP_COLUMN::get).toList()));
+        return sql.append(") AS code").toString();
+    }
+
+    private static String groupingSets(List<Level> ls) {
+        return String.join(", ", ls.stream().map(l -> "(" + GROUP_COLUMN.get(l) + ")").toList());
+    }
+
+    /**
+     * The benchmark's baseline: the same statements on the same data, their results read and dropped, nothing of the
+     * engine around them.
+     */
     static long rawAggregationMillis(Path snapshot, Geography geo, List<Territory> scopeCommunes, Set<Level> levels,
                                      double lowIncomeThreshold) throws SQLException {
-        return aggregate(snapshot, geo, scopeCommunes, levels, lowIncomeThreshold).millis();
+        return aggregate(snapshot, geo, scopeCommunes, levels, lowIncomeThreshold, false).millis();
     }
 }

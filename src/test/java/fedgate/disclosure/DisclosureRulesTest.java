@@ -146,6 +146,58 @@ class DisclosureRulesTest {
         assertThat(b.t.cells().stream().filter(Cell::suppressed).count()).isEqualTo(4);
     }
 
+    @Test
+    void twoSmallCountsUnderPublishedTotalGetAThirdPartnerBeforeTheAudit() {
+        // commune total 130 = 1 + 2 + 7 + 120: the counts 1 and 2 are suppressed by the frequency rule. The former
+        // greedy step stopped there (two suppressed cells in the relation), and the audit found both in [0, 3], too
+        // narrow for the 5 a count needs: a repair round. The "multiple" rule sees S = 3 < 5 at once and hides the
+        // smallest part that covers what is missing (7), so the first audit passes.
+        Tables b = new Tables();
+        Cell tot = b.count("STRUCT_FAM", "ensemble", "commune", "9", 130, 130, false);
+        Cell a = b.count("STRUCT_FAM", "a", "commune", "9", 1, 130, false);
+        Cell c = b.count("STRUCT_FAM", "b", "commune", "9", 2, 130, false);
+        Cell d = b.count("STRUCT_FAM", "c", "commune", "9", 7, 130, false);
+        Cell e = b.count("STRUCT_FAM", "d", "commune", "9", 120, 130, false);
+        b.t.relate(tot.id(), a.id(), c.id(), d.id(), e.id());
+        DisclosurePolicy p = Tables.policy();
+        PrimaryRules.apply(b.t, p);
+        assertThat(a.suppressed() && c.suppressed()).isTrue();
+        // the pattern the former greedy step left is refused by the audit
+        LinearAudit.Result weak = DisclosureControl.auditOnly(b.t, p);
+        assertThat(weak.passed()).isFalse();
+        assertThat(weak.failures()).hasSize(2).allSatisfy(f -> assertThat(f.width()).isCloseTo(3.0,
+                org.assertj.core.data.Offset.offset(1e-6)));
+        assertThat(SecondarySuppression.toFixedPoint(b.t, p)).isEqualTo(1);
+        assertThat(d.status()).isEqualTo(CellStatus.SECONDARY);
+        assertThat(e.suppressed()).isFalse();
+        assertThat(tot.suppressed()).isFalse();
+        assertThat(DisclosureControl.auditOnly(b.t, p).passed()).isTrue();
+
+        DisclosureControl.Outcome o = DisclosureControl.protect(b.t, p);
+        assertThat(o.auditPassed()).isTrue();
+        assertThat(o.rounds()).isEqualTo(1);
+    }
+
+    @Test
+    void multipleRuleNeverPicksAPartnerTheRelationCannotProtect() {
+        // a policy asking 5× a cell's value: no part can ever be protected by this relation, so the rule adds
+        // nothing (no cascade over the table) and the audit refuses.
+        Tables b = new Tables();
+        Cell tot = b.count("STRUCT_FAM", "ensemble", "commune", "9", 130, 130, false);
+        Cell a = b.count("STRUCT_FAM", "a", "commune", "9", 1, 130, false);
+        Cell c = b.count("STRUCT_FAM", "b", "commune", "9", 2, 130, false);
+        Cell d = b.count("STRUCT_FAM", "c", "commune", "9", 7, 130, false);
+        Cell e = b.count("STRUCT_FAM", "d", "commune", "9", 120, 130, false);
+        b.t.relate(tot.id(), a.id(), c.id(), d.id(), e.id());
+        DisclosurePolicy base = Tables.policy();
+        DisclosurePolicy p = new DisclosurePolicy("x", "x", base.territoryMinAllocataires(), base.frequencyThreshold(),
+                base.ratioMinPopulation(), base.quantileMinPopulation(), base.dominanceShare(),
+                new DisclosurePolicy.Protection(5.0, 5, 50), 1);
+        PrimaryRules.apply(b.t, p);
+        assertThat(SecondarySuppression.toFixedPoint(b.t, p)).isZero();
+        assertThat(DisclosureControl.auditOnly(b.t, p).passed()).isFalse();
+    }
+
     /**
      * The capped audit (LP cut into blocks, cells outside a block fixed at their true values) may only under-state
      * an interval: every capped interval lies inside the exact one, and a cell passing capped passes exactly.
