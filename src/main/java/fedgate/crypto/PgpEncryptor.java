@@ -33,9 +33,12 @@ import org.bouncycastle.openpgp.operator.jcajce.JcePublicKeyKeyEncryptionMethodG
  *
  * <p>Message: {@code PKESK(partner subkey) · SEIPD v1 [ (compressed) [ one-pass-sig · literal · sig ] ] · MDC},
  * AES-256-CFB, signature RSA/SHA-256 over the binary document — what GnuPG 2.2 reads
- * ({@code DECRYPTION_INFO 2 9}). The bulk cipher is SunJCE's AES (AES-NI), the signature hash, the MDC SHA-1
- * and the output SHA-256 are the JDK's (SHA-NI). With {@linkplain #withPipeline(boolean) the pipeline} (default
- * on) the work runs on three threads: read + signature hash; MDC + AES; output hash + write.
+ * ({@code DECRYPTION_INFO 2 9}). Bouncy Castle builds the PKESK, the one-pass signature and the signature packet
+ * (and the compressed packet, when asked); the literal data packet (256 KiB partial bodies) and the SEIPD packet
+ * (1 MiB partial bodies) are framed here, in large buffers ({@link SeipdOutput}). The signature hash, the MDC
+ * SHA-1 and the output SHA-256 are the JDK's (SHA-NI); AES-CFB is computed with the JDK's AES/CBC (AES-NI,
+ * {@link OpenPgpCfb}). With {@linkplain #withPipeline(boolean) the pipeline} (default on) the work runs on two
+ * threads: the caller's reads, hashes the signature and the MDC, and writes; a worker encrypts and hashes the output.
  *
  * <p>Instances are immutable and thread-safe; each call builds its own generators.
  */
@@ -99,15 +102,16 @@ public final class PgpEncryptor {
         checkFileName(fileName);
         SeipdOutput seipd = null;
         try {
-            HashingOutputStream sink = new HashingOutputStream(out);
-            ArmoredOutputStream armorOut = armor ? new ArmoredOutputStream(sink) : null;
+            // armored: the manifest's size and hash are those of the armored text
+            HashingOutputStream armoredSink = armor ? new HashingOutputStream(out) : null;
+            ArmoredOutputStream armorOut = armor ? new ArmoredOutputStream(armoredSink) : null;
             byte[] sessionKey = new byte[32];
             random.nextBytes(sessionKey);
             byte[] pkesk = new JcePublicKeyKeyEncryptionMethodGenerator(recipient.encryptionKey()).setSecureRandom(random)
                     .generate(new JcePGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256).setWithIntegrityPacket(true),
                             sessionKey)
                     .getEncoded(PacketFormat.CURRENT);
-            seipd = new SeipdOutput(armorOut != null ? armorOut : sink, pkesk, sessionKey, random, pipeline);
+            seipd = new SeipdOutput(armor ? armorOut : out, pkesk, sessionKey, random, pipeline);
             Arrays.fill(sessionKey, (byte) 0);
 
             PGPCompressedDataGenerator compGen = compression == Compression.ZLIB
@@ -133,13 +137,16 @@ public final class PgpEncryptor {
             if (compGen != null) {
                 compGen.close();
             }
-            seipd.finish(); // MDC, last buffer, waits for the encryption thread
-            if (armorOut != null) {
+            seipd.finish(); // MDC, last buffers
+            long encryptedBytes = seipd.count();
+            String encryptedSha = HexFormat.of().formatHex(seipd.sha256());
+            if (armor) {
                 armorOut.close(); // armor footer; leaves out open
+                encryptedBytes = armoredSink.count();
+                encryptedSha = armoredSink.sha256Hex();
             }
-            sink.flush();
 
-            return new EncryptionResult(plainBytes, sink.count(), HexFormat.of().formatHex(plainSha), sink.sha256Hex(),
+            return new EncryptionResult(plainBytes, encryptedBytes, HexFormat.of().formatHex(plainSha), encryptedSha,
                     recipient.fingerprint(), recipient.encryptionKeyFingerprint(), PgpKeys.keyId(recipient.encryptionKey()),
                     signer.fingerprint(), compression, armor);
         } catch (PGPException | GeneralSecurityException e) {

@@ -12,7 +12,7 @@ import java.util.concurrent.BlockingQueue;
 /**
  * The plaintext side of a Symmetrically Encrypted Integrity Protected Data packet, version 1 (RFC 4880 §5.13):
  * what is written here is framed, MDC-hashed, AES-CFB-encrypted and written to {@code target}, preceded by the
- * {@code prelude} (the PKESK packet).
+ * {@code prelude} (the PKESK packet). {@link #sha256()} and {@link #count()} describe the bytes written.
  *
  * <p>Layout: the packet body ({@code 0x01} · CFB(random block · 2 repeated bytes · data · {@code D3 14} · SHA-1))
  * is cut into {@value #CHUNK}-byte buffers; every buffer but the last is one partial body ({@code 0xF4} =
@@ -20,13 +20,14 @@ import java.util.concurrent.BlockingQueue;
  * A buffer is handed over only once it is full and more bytes follow, so the last one is never empty (it holds
  * at least the MDC packet).
  *
- * <p>Threads: the caller's thread copies into the buffer and hashes the MDC (SHA-1); with {@code pipeline}, a
- * worker thread encrypts each buffer in place ({@link OpenPgpCfb}), writes the framing and the buffer to
- * {@code target}, and gives the buffer back. {@value #DEPTH} buffers circulate (constant memory, 4 MiB).
- * Without pipeline the caller's thread does everything.
+ * <p>Threads, balanced for two cores: the caller's thread copies into the buffer, hashes the MDC (SHA-1) and
+ * writes the encrypted buffers to {@code target}; with {@code pipeline}, a worker thread encrypts each buffer in
+ * place ({@link OpenPgpCfb}) and hashes the output (SHA-256), then gives it back. {@value #DEPTH} buffers
+ * circulate, in order (constant memory, 4 MiB). Without pipeline the caller's thread does everything.
  *
- * <p>Errors on the worker surface on the caller's next hand-over or in {@link #finish()}. {@link #abort()} stops
- * the worker; the output is then incomplete and must be discarded.
+ * <p>Errors on the worker surface on the caller's next hand-over or in {@link #finish()}; a buffer the worker
+ * did not seal is never written. {@link #abort()} stops the worker; the output is then incomplete and must be
+ * discarded.
  */
 final class SeipdOutput extends OutputStream {
 
@@ -35,19 +36,33 @@ final class SeipdOutput extends OutputStream {
     private static final int DEPTH = 4;
     private static final int TAG_SEIPD = 0xC0 | 18;
 
-    private record Chunk(byte[] buffer, int length, boolean last) {
+    /** A buffer on its way: {@code header} (framing, and the prelude before the first) is set once it is sealed. */
+    private static final class Chunk {
+        final byte[] buffer;
+        final int length;
+        final boolean last;
+        byte[] header;
+
+        Chunk(byte[] buffer, int length, boolean last) {
+            this.buffer = buffer;
+            this.length = length;
+            this.last = last;
+        }
     }
 
+    private final OutputStream target;
     private final Sealer sealer;
     private final MessageDigest mdc;
-    private final BlockingQueue<Chunk> full;
-    private final BlockingQueue<byte[]> free;
+    private final BlockingQueue<Chunk> toSeal;
+    private final BlockingQueue<Chunk> sealed;
     private final Thread worker;
     private volatile Throwable failure;
     private volatile boolean aborted;
     private int allocated;
+    private int outstanding;
     private byte[] current;
     private int position;
+    private long count;
     private boolean finished;
 
     /**
@@ -61,7 +76,8 @@ final class SeipdOutput extends OutputStream {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        sealer = new Sealer(target, prelude, new OpenPgpCfb(sessionKey));
+        this.target = target;
+        sealer = new Sealer(prelude, new OpenPgpCfb(sessionKey));
         current = new byte[CHUNK];
         allocated = 1;
         current[position++] = 1; // SEIPD version, not encrypted, not in the MDC
@@ -73,14 +89,14 @@ final class SeipdOutput extends OutputStream {
         System.arraycopy(prefix, 0, current, position, prefix.length);
         position += prefix.length;
         if (pipeline) {
-            full = new ArrayBlockingQueue<>(DEPTH);
-            free = new ArrayBlockingQueue<>(DEPTH);
+            toSeal = new ArrayBlockingQueue<>(DEPTH);
+            sealed = new ArrayBlockingQueue<>(DEPTH);
             worker = new Thread(this::drain, "pgp-encrypt");
             worker.setDaemon(true);
             worker.start();
         } else {
-            full = null;
-            free = null;
+            toSeal = null;
+            sealed = null;
             worker = null;
         }
     }
@@ -114,7 +130,7 @@ final class SeipdOutput extends OutputStream {
         }
     }
 
-    /** Appends the MDC packet, seals the last buffer and waits until everything is written to the target. */
+    /** Appends the MDC packet, seals the last buffer and writes everything to the target. */
     void finish() throws IOException {
         if (finished) {
             return;
@@ -122,17 +138,21 @@ final class SeipdOutput extends OutputStream {
         write(new byte[] {(byte) 0xD3, 0x14}, 0, 2);
         put(mdc.digest(), 0, 20);
         handOver(true);
-        finished = true;
-        if (worker != null) {
-            try {
-                worker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                abort();
-                throw new InterruptedIOException("interrupted while waiting for " + worker.getName());
-            }
+        while (outstanding > 0) {
+            writeOut(takeSealed());
         }
-        checkFailure();
+        finished = true;
+        target.flush();
+    }
+
+    /** SHA-256 of the bytes written, after {@link #finish()}. */
+    byte[] sha256() {
+        return sealer.sha256.digest();
+    }
+
+    /** Bytes written. */
+    long count() {
+        return count;
     }
 
     /** Stops the worker; the target is left with an incomplete message. */
@@ -147,46 +167,72 @@ final class SeipdOutput extends OutputStream {
     private void handOver(boolean last) throws IOException {
         checkFailure();
         Chunk chunk = new Chunk(current, position, last);
+        current = null;
         if (worker == null) {
-            sealer.seal(chunk.buffer(), chunk.length(), chunk.last());
-            position = 0; // reuse the same buffer
-            return;
-        }
-        try {
-            full.put(chunk);
+            sealer.seal(chunk);
+            writeOut(chunk);
+            if (!last) {
+                current = chunk.buffer; // reuse the same buffer
+            }
+        } else {
+            try {
+                toSeal.put(chunk);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while handing data to " + worker.getName());
+            }
+            outstanding++;
             if (last) {
-                current = null;
                 return;
             }
-            byte[] next = allocated < DEPTH ? null : free.take();
-            if (next == null) {
-                next = new byte[CHUNK];
+            if (allocated < DEPTH) {
+                current = new byte[CHUNK];
                 allocated++;
+            } else {
+                Chunk done = takeSealed();
+                writeOut(done);
+                current = done.buffer;
             }
-            current = next;
-            position = 0;
+        }
+        position = 0;
+    }
+
+    private Chunk takeSealed() throws IOException {
+        try {
+            Chunk chunk = sealed.take();
+            outstanding--;
+            checkFailure();
+            return chunk;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while handing data to " + worker.getName());
+            throw new InterruptedIOException("interrupted while waiting for " + worker.getName());
         }
-        checkFailure();
+    }
+
+    private void writeOut(Chunk chunk) throws IOException {
+        if (chunk.header == null) {
+            throw new IOException("buffer not sealed"); // never write plaintext
+        }
+        target.write(chunk.header);
+        target.write(chunk.buffer, 0, chunk.length);
+        count += chunk.header.length + chunk.length;
     }
 
     private void drain() {
         try {
             while (true) {
-                Chunk chunk = full.take();
+                Chunk chunk = toSeal.take();
                 if (failure == null && !aborted) {
                     try {
-                        sealer.seal(chunk.buffer(), chunk.length(), chunk.last());
+                        sealer.seal(chunk);
                     } catch (Throwable t) {
                         failure = t;
                     }
                 }
-                if (chunk.last()) {
+                sealed.put(chunk); // keep handing back after a failure so the producer never blocks
+                if (chunk.last) {
                     return;
                 }
-                free.put(chunk.buffer()); // keep recycling after a failure so the producer never blocks
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -208,45 +254,38 @@ final class SeipdOutput extends OutputStream {
         }
     }
 
-    /** Encrypts a buffer in place and writes it with its packet framing. Runs on one thread. */
+    /** Encrypts a buffer in place, sets its framing and hashes both, in order. Runs on one thread. */
     private static final class Sealer {
-        private final OutputStream target;
         private final OpenPgpCfb cfb;
-        private final byte[] header = new byte[6];
+        private final MessageDigest sha256 = Sha256.digest();
         private byte[] prelude;
 
-        Sealer(OutputStream target, byte[] prelude, OpenPgpCfb cfb) {
-            this.target = target;
+        Sealer(byte[] prelude, OpenPgpCfb cfb) {
             this.prelude = prelude;
             this.cfb = cfb;
         }
 
-        void seal(byte[] buffer, int length, boolean last) throws IOException {
+        void seal(Chunk chunk) {
             boolean first = prelude != null;
             int skip = first ? 1 : 0; // the version octet is not encrypted
-            cfb.encrypt(buffer, skip, length - skip);
+            cfb.encrypt(chunk.buffer, skip, chunk.length - skip);
+            byte[] header = new byte[(first ? prelude.length + 1 : 0) + 5];
             int n = 0;
             if (first) {
+                System.arraycopy(prelude, 0, header, 0, prelude.length);
+                n = prelude.length;
                 header[n++] = (byte) TAG_SEIPD;
+                prelude = null;
             }
-            if (last) {
-                n = putLength(header, n, length);
+            if (chunk.last) {
+                n = putLength(header, n, chunk.length);
             } else {
                 header[n++] = (byte) PARTIAL_CHUNK_HEADER;
             }
-            if (first) {
-                byte[] head = new byte[prelude.length + n];
-                System.arraycopy(prelude, 0, head, 0, prelude.length);
-                System.arraycopy(header, 0, head, prelude.length, n);
-                target.write(head);
-                prelude = null;
-            } else {
-                target.write(header, 0, n);
-            }
-            target.write(buffer, 0, length);
-            if (last) {
-                target.flush();
-            }
+            header = n == header.length ? header : java.util.Arrays.copyOf(header, n);
+            sha256.update(header);
+            sha256.update(chunk.buffer, 0, chunk.length);
+            chunk.header = header;
         }
     }
 
