@@ -111,6 +111,37 @@ class GpgInteropTest {
         assertThat(Files.readAllBytes(decrypted)).isEqualTo(plain);
     }
 
+    /** The last SEIPD buffer exactly full: two bodies of 2^20, the second one with a definite (5-octet) length. */
+    @Test
+    void gpgReadsALastBufferThatIsExactlyFull() throws Exception {
+        int size = 2 * SeipdOutput.CHUNK - 2000;
+        for (int attempt = 0; attempt < 6; attempt++) {
+            byte[] plain = Fixtures.sampleCsv(size);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new PgpEncryptor(Fixtures.cafSigningKey(), Fixtures.villeKey())
+                    .signAndEncrypt(new ByteArrayInputStream(plain), out, "extrait.csv", System.currentTimeMillis());
+            byte[] message = out.toByteArray();
+            List<Long> parts = seipdParts(message);
+            long body = parts.stream().mapToLong(Long::longValue).sum();
+            if (body != 2L * SeipdOutput.CHUNK) {
+                size += (int) (2L * SeipdOutput.CHUNK - body); // the signature's length may vary by a byte: try again
+                continue;
+            }
+            assertThat(parts).containsExactly((long) SeipdOutput.CHUNK, (long) SeipdOutput.CHUNK);
+            Path encrypted = Files.write(dir.resolve("extrait.csv.gpg"), message);
+            Path decrypted = dir.resolve("extrait.csv");
+
+            Gpg.Result r = ville.runWithPass(Fixtures.VILLE_PASS,
+                    List.of("--output", decrypted.toString(), "--decrypt", encrypted.toString()));
+
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.status()).contains("[GNUPG:] GOODMDC").contains("[GNUPG:] VALIDSIG " + Fixtures.CAF_FPR);
+            assertThat(Files.readAllBytes(decrypted)).isEqualTo(plain);
+            return;
+        }
+        throw new AssertionError("could not size the message to exactly two SEIPD buffers");
+    }
+
     /** Body lengths of the SEIPD packet that follows the PKESK: one per partial body, the last definite. */
     private static List<Long> seipdParts(byte[] m) {
         int p = 0;
