@@ -7,23 +7,25 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.CompressionAlgorithmTags;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
+import org.bouncycastle.bcpg.PacketFormat;
+import org.bouncycastle.bcpg.PacketTags;
 import org.bouncycastle.bcpg.SymmetricKeyAlgorithmTags;
 import org.bouncycastle.openpgp.PGPCompressedDataGenerator;
-import org.bouncycastle.openpgp.PGPEncryptedDataGenerator;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPLiteralData;
-import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureGenerator;
 import org.bouncycastle.openpgp.PGPSignatureSubpacketGenerator;
 import org.bouncycastle.openpgp.operator.PGPContentSignerBuilder;
 import org.bouncycastle.openpgp.operator.jcajce.JcaPGPContentSignerBuilder;
+import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
 import org.bouncycastle.openpgp.operator.jcajce.JcePublicKeyKeyEncryptionMethodGenerator;
 
 /**
@@ -31,9 +33,12 @@ import org.bouncycastle.openpgp.operator.jcajce.JcePublicKeyKeyEncryptionMethodG
  *
  * <p>Message: {@code PKESK(partner subkey) · SEIPD v1 [ (compressed) [ one-pass-sig · literal · sig ] ] · MDC},
  * AES-256-CFB, signature RSA/SHA-256 over the binary document — what GnuPG 2.2 reads
- * ({@code DECRYPTION_INFO 2 9}). The bulk cipher is SunJCE's AES (AES-NI), the signature hash, the MDC SHA-1
- * and the output SHA-256 are the JDK's (SHA-NI). With {@linkplain #withPipeline(boolean) the pipeline} (default
- * on) the work runs on three threads: read + signature hash; MDC + AES; output hash + write.
+ * ({@code DECRYPTION_INFO 2 9}). Bouncy Castle builds the PKESK, the one-pass signature and the signature packet
+ * (and the compressed packet, when asked); the literal data packet (256 KiB partial bodies) and the SEIPD packet
+ * (1 MiB partial bodies) are framed here, in large buffers ({@link SeipdOutput}). The signature hash, the MDC
+ * SHA-1 and the output SHA-256 are the JDK's (SHA-NI); AES-CFB is computed with the JDK's AES/CBC (AES-NI,
+ * {@link OpenPgpCfb}). With {@linkplain #withPipeline(boolean) the pipeline} (default on) the work runs on two
+ * threads: the caller's reads, hashes the signature and the MDC, and writes; a worker encrypts and hashes the output.
  *
  * <p>Instances are immutable and thread-safe; each call builds its own generators.
  */
@@ -45,7 +50,8 @@ public final class PgpEncryptor {
     }
 
     static final int BUFFER = 1 << 16;
-    private static final int PIPE_DEPTH = 4;
+    /** Partial body size of the literal data packet (also the read size). */
+    static final int LITERAL_PART = 1 << 18;
 
     private final SigningKey signer;
     private final PartnerKey recipient;
@@ -94,42 +100,24 @@ public final class PgpEncryptor {
     public EncryptionResult signAndEncrypt(InputStream plain, OutputStream out, String fileName, long modTimeMillis)
             throws IOException {
         checkFileName(fileName);
-        HashingOutputStream sink = new HashingOutputStream(out);
-        PipeStage writeStage = null;
-        PipeStage encryptStage = null;
+        SeipdOutput seipd = null;
         try {
-            OutputStream toSink = sink;
-            if (pipeline) {
-                toSink = writeStage = new PipeStage(sink, BUFFER, PIPE_DEPTH, "pgp-write");
-            }
-            OutputStream armorOut = armor ? new ArmoredOutputStream(toSink) : toSink;
+            // armored: the manifest's size and hash are those of the armored text
+            HashingOutputStream armoredSink = armor ? new HashingOutputStream(out) : null;
+            ArmoredOutputStream armorOut = armor ? new ArmoredOutputStream(armoredSink) : null;
+            byte[] sessionKey = new byte[32];
+            random.nextBytes(sessionKey);
+            byte[] pkesk = new JcePublicKeyKeyEncryptionMethodGenerator(recipient.encryptionKey()).setSecureRandom(random)
+                    .generate(new JcePGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256).setWithIntegrityPacket(true),
+                            sessionKey)
+                    .getEncoded(PacketFormat.CURRENT);
+            seipd = new SeipdOutput(armor ? armorOut : out, pkesk, sessionKey, random, pipeline);
+            Arrays.fill(sessionKey, (byte) 0);
 
-            PGPEncryptedDataGenerator encGen = new PGPEncryptedDataGenerator(
-                    new JdkMdcDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256, random, pipeline));
-            encGen.addMethod(new JcePublicKeyKeyEncryptionMethodGenerator(recipient.encryptionKey()).setSecureRandom(random));
-            OutputStream encOut = encGen.open(armorOut, new byte[BUFFER]);
             PGPCompressedDataGenerator compGen = compression == Compression.ZLIB
                     ? new PGPCompressedDataGenerator(CompressionAlgorithmTags.ZLIB) : null;
-            OutputStream body = compGen != null ? compGen.open(encOut, new byte[BUFFER]) : encOut;
+            OutputStream packets = compGen != null ? compGen.open(seipd, new byte[BUFFER]) : seipd;
 
-            OutputStream tail = armorOut;
-            OutputStream last = toSink;
-            OutputStream inner = new ClosingChain(body, () -> {
-                if (compGen != null) {
-                    compGen.close();
-                }
-                encGen.close();
-                if (tail != last) {
-                    tail.close(); // armor footer
-                }
-                last.close(); // waits for the write stage, when there is one
-            });
-            OutputStream packets = inner;
-            if (pipeline) {
-                packets = encryptStage = new PipeStage(inner, BUFFER, PIPE_DEPTH, "pgp-encrypt");
-            }
-
-            // one-pass signature, on the caller's thread
             boolean fastSigner = JdkRsaContentSignerBuilder.supports(signer.publicKey().getAlgorithm());
             JdkRsaContentSignerBuilder jdkSigner = fastSigner ? new JdkRsaContentSignerBuilder() : null;
             PGPContentSignerBuilder signerBuilder = fastSigner ? jdkSigner
@@ -143,44 +131,100 @@ public final class PgpEncryptor {
             sigGen.setHashedSubpackets(hashed.generate());
             sigGen.generateOnePassVersion(false).encode(packets);
 
-            PGPLiteralDataGenerator litGen = new PGPLiteralDataGenerator();
-            OutputStream literal = litGen.open(packets, PGPLiteralData.BINARY, fileName, new Date(modTimeMillis), new byte[BUFFER]);
-            byte[] buffer = new byte[BUFFER];
-            long plainBytes = 0;
-            int n;
-            while ((n = plain.read(buffer)) >= 0) {
-                if (n == 0) {
-                    continue;
-                }
-                sigGen.update(buffer, 0, n);
-                if (plainDigest != null) {
-                    plainDigest.update(buffer, 0, n);
-                }
-                literal.write(buffer, 0, n);
-                plainBytes += n;
-            }
-            litGen.close();
+            long plainBytes = writeLiteral(plain, packets, fileName, modTimeMillis, sigGen, plainDigest);
             byte[] plainSha = fastSigner ? jdkSigner.snapshotDataDigest() : plainDigest.digest();
             sigGen.generate().encode(packets);
-            packets.close(); // closes compression, encryption, armor and the write stage, in that order
+            if (compGen != null) {
+                compGen.close();
+            }
+            seipd.finish(); // MDC, last buffers
+            long encryptedBytes = seipd.count();
+            String encryptedSha = HexFormat.of().formatHex(seipd.sha256());
+            if (armor) {
+                armorOut.close(); // armor footer; leaves out open
+                encryptedBytes = armoredSink.count();
+                encryptedSha = armoredSink.sha256Hex();
+            }
 
-            return new EncryptionResult(plainBytes, sink.count(), HexFormat.of().formatHex(plainSha), sink.sha256Hex(),
+            return new EncryptionResult(plainBytes, encryptedBytes, HexFormat.of().formatHex(plainSha), encryptedSha,
                     recipient.fingerprint(), recipient.encryptionKeyFingerprint(), PgpKeys.keyId(recipient.encryptionKey()),
                     signer.fingerprint(), compression, armor);
         } catch (PGPException | GeneralSecurityException e) {
-            abort(encryptStage, writeStage);
+            abort(seipd);
             throw new IOException("OpenPGP sign and encrypt failed: " + e.getMessage(), e);
         } catch (IOException | RuntimeException | Error e) {
-            abort(encryptStage, writeStage);
+            abort(seipd);
             throw e;
         }
     }
 
-    private static void abort(PipeStage... stages) {
-        for (PipeStage stage : stages) {
-            if (stage != null) {
-                stage.abort();
+    /**
+     * Literal data packet (tag 11, binary), new format, in {@value #LITERAL_PART}-byte partial bodies; the last
+     * part has a definite length (0 when the data ends exactly on a part boundary, as Bouncy Castle also writes).
+     * Returns the number of data bytes.
+     */
+    private static long writeLiteral(InputStream plain, OutputStream packets, String fileName, long modTimeMillis,
+            PGPSignatureGenerator sigGen, MessageDigest plainDigest) throws IOException {
+        byte[] name = fileName.getBytes(StandardCharsets.UTF_8);
+        long seconds = modTimeMillis / 1000;
+        byte[] fields = new byte[1 + 1 + name.length + 4];
+        fields[0] = PGPLiteralData.BINARY;
+        fields[1] = (byte) name.length;
+        System.arraycopy(name, 0, fields, 2, name.length);
+        for (int i = 0; i < 4; i++) {
+            fields[2 + name.length + i] = (byte) (seconds >>> (24 - 8 * i));
+        }
+        byte[] data = new byte[LITERAL_PART];
+        byte[] header = new byte[6];
+        long total = 0;
+        boolean firstPart = true;
+        while (true) {
+            int want = firstPart ? LITERAL_PART - fields.length : LITERAL_PART;
+            int n = readFully(plain, data, want);
+            if (n > 0) {
+                sigGen.update(data, 0, n);
+                if (plainDigest != null) {
+                    plainDigest.update(data, 0, n);
+                }
             }
+            int h = 0;
+            if (firstPart) {
+                header[h++] = (byte) (0xC0 | PacketTags.LITERAL_DATA);
+            }
+            h = n == want ? putPartialLength(header, h) : SeipdOutput.putLength(header, h, (firstPart ? fields.length : 0) + n);
+            packets.write(header, 0, h);
+            if (firstPart) {
+                packets.write(fields);
+            }
+            packets.write(data, 0, n);
+            total += n;
+            firstPart = false;
+            if (n < want) {
+                return total;
+            }
+        }
+    }
+
+    private static int putPartialLength(byte[] b, int off) {
+        b[off++] = (byte) (0xE0 | Integer.numberOfTrailingZeros(LITERAL_PART));
+        return off;
+    }
+
+    private static int readFully(InputStream in, byte[] b, int len) throws IOException {
+        int n = 0;
+        while (n < len) {
+            int r = in.read(b, n, len - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
+        return n;
+    }
+
+    private static void abort(SeipdOutput seipd) {
+        if (seipd != null) {
+            seipd.abort();
         }
     }
 
@@ -188,36 +232,6 @@ public final class PgpEncryptor {
         if (fileName == null || fileName.isEmpty() || fileName.indexOf('/') >= 0 || fileName.indexOf('\\') >= 0
                 || fileName.indexOf('\0') >= 0 || fileName.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("literal file name must be a base name of at most 255 bytes");
-        }
-    }
-
-    /** Passes writes to {@code body}; on close runs {@code finish} (generators closed innermost first). */
-    private static final class ClosingChain extends OutputStream {
-        interface Finish {
-            void run() throws IOException;
-        }
-
-        private final OutputStream body;
-        private final Finish finish;
-
-        ClosingChain(OutputStream body, Finish finish) {
-            this.body = body;
-            this.finish = finish;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            body.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            body.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            finish.run();
         }
     }
 }

@@ -64,6 +64,123 @@ class GpgInteropTest {
         assertThat(Files.readAllBytes(decrypted)).isEqualTo(plain);
     }
 
+    /**
+     * Edge sizes of our own packet framing: empty; literal data ending exactly on a literal part boundary (the last
+     * part is then empty); exactly one literal part; exactly one SEIPD chunk of plaintext; several SEIPD chunks
+     * (partial bodies of 2^20) — with and without the encryption thread.
+     */
+    @ParameterizedTest(name = "size={0} pipeline={1}")
+    @CsvSource({
+        "0, true",
+        "262127, true",   // LITERAL_PART - (6 + "extrait.csv".length()): the literal packet ends with an empty part
+        "262144, true",   // LITERAL_PART
+        "1048576, true",  // SeipdOutput.CHUNK
+        "5242883, true",  // 5 MiB + 3: several partial bodies
+        "5242883, false",
+    })
+    void gpgReadsEveryFramingEdge(int size, boolean pipeline) throws Exception {
+        byte[] plain = Fixtures.sampleCsv(size);
+        Path encrypted = dir.resolve("extrait.csv.gpg");
+        EncryptionResult result;
+        try (OutputStream out = Files.newOutputStream(encrypted)) {
+            result = new PgpEncryptor(Fixtures.cafSigningKey(), Fixtures.villeKey()).withPipeline(pipeline)
+                    .signAndEncrypt(new ByteArrayInputStream(plain), out, "extrait.csv", System.currentTimeMillis());
+        }
+        byte[] message = Files.readAllBytes(encrypted);
+        assertThat(result.encryptedBytes()).isEqualTo(message.length);
+        assertThat(result.encryptedSha256()).isEqualTo(RoundTripTest.sha256(message));
+        assertThat(result.plainSha256()).isEqualTo(RoundTripTest.sha256(plain));
+        List<Long> parts = seipdParts(message);
+        long body = parts.stream().mapToLong(Long::longValue).sum();
+        assertThat(parts).hasSize((int) ((body - 1) / SeipdOutput.CHUNK) + 1); // 2^20-byte partial bodies, then the rest
+        assertThat(parts.subList(0, parts.size() - 1)).allMatch(n -> n == SeipdOutput.CHUNK);
+        if (size > 5 << 20) {
+            assertThat(parts).hasSizeGreaterThan(5);
+        }
+        Path decrypted = dir.resolve("extrait.csv");
+
+        Gpg.Result r = ville.runWithPass(Fixtures.VILLE_PASS,
+                List.of("--output", decrypted.toString(), "--decrypt", encrypted.toString()));
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.status()).contains("[GNUPG:] DECRYPTION_INFO 2 9")
+                .contains("[GNUPG:] GOODMDC")
+                .contains("[GNUPG:] VALIDSIG " + Fixtures.CAF_FPR)
+                .doesNotContain("BADSIG")
+                .doesNotContain("DECRYPTION_FAILED");
+        assertThat(Files.readAllBytes(decrypted)).isEqualTo(plain);
+    }
+
+    /** The last SEIPD buffer exactly full: two bodies of 2^20, the second one with a definite (5-octet) length. */
+    @Test
+    void gpgReadsALastBufferThatIsExactlyFull() throws Exception {
+        int size = 2 * SeipdOutput.CHUNK - 2000;
+        for (int attempt = 0; attempt < 6; attempt++) {
+            byte[] plain = Fixtures.sampleCsv(size);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new PgpEncryptor(Fixtures.cafSigningKey(), Fixtures.villeKey())
+                    .signAndEncrypt(new ByteArrayInputStream(plain), out, "extrait.csv", System.currentTimeMillis());
+            byte[] message = out.toByteArray();
+            List<Long> parts = seipdParts(message);
+            long body = parts.stream().mapToLong(Long::longValue).sum();
+            if (body != 2L * SeipdOutput.CHUNK) {
+                size += (int) (2L * SeipdOutput.CHUNK - body); // the signature's length may vary by a byte: try again
+                continue;
+            }
+            assertThat(parts).containsExactly((long) SeipdOutput.CHUNK, (long) SeipdOutput.CHUNK);
+            Path encrypted = Files.write(dir.resolve("extrait.csv.gpg"), message);
+            Path decrypted = dir.resolve("extrait.csv");
+
+            Gpg.Result r = ville.runWithPass(Fixtures.VILLE_PASS,
+                    List.of("--output", decrypted.toString(), "--decrypt", encrypted.toString()));
+
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(r.status()).contains("[GNUPG:] GOODMDC").contains("[GNUPG:] VALIDSIG " + Fixtures.CAF_FPR);
+            assertThat(Files.readAllBytes(decrypted)).isEqualTo(plain);
+            return;
+        }
+        throw new AssertionError("could not size the message to exactly two SEIPD buffers");
+    }
+
+    /** Body lengths of the SEIPD packet that follows the PKESK: one per partial body, the last definite. */
+    private static List<Long> seipdParts(byte[] m) {
+        int p = 0;
+        assertThat(m[p++] & 0xFF).as("PKESK, new format").isEqualTo(0xC1);
+        int[] len = new int[1];
+        p = definiteLength(m, p, len);
+        p += len[0];
+        assertThat(m[p++] & 0xFF).as("SEIPD, new format").isEqualTo(0xD2);
+        List<Long> parts = new java.util.ArrayList<>();
+        while (true) {
+            int first = m[p] & 0xFF;
+            if (first >= 224 && first < 255) {
+                long n = 1L << (first & 0x1F);
+                parts.add(n);
+                p += 1 + n;
+            } else {
+                p = definiteLength(m, p, len);
+                parts.add((long) len[0]);
+                p += len[0];
+                assertThat(p).as("message ends with the SEIPD packet").isEqualTo(m.length);
+                return parts;
+            }
+        }
+    }
+
+    private static int definiteLength(byte[] m, int p, int[] len) {
+        int first = m[p++] & 0xFF;
+        if (first < 192) {
+            len[0] = first;
+        } else if (first < 224) {
+            len[0] = ((first - 192) << 8) + (m[p++] & 0xFF) + 192;
+        } else {
+            assertThat(first).as("definite length").isEqualTo(255);
+            len[0] = ((m[p] & 0xFF) << 24) | ((m[p + 1] & 0xFF) << 16) | ((m[p + 2] & 0xFF) << 8) | (m[p + 3] & 0xFF);
+            p += 4;
+        }
+        return p;
+    }
+
     @Test
     void weDecryptAndVerifyGpgSignEncrypt() throws Exception {
         byte[] plain = Fixtures.sampleCsv(150_000);

@@ -23,6 +23,9 @@ class RoundTripTest {
         "300000, ZLIB, false, true",
         "300000, NONE, true, true",
         "65536, ZLIB, true, false",
+        "3145739, NONE, false, true",  // several 2^20 SEIPD partial bodies
+        "3145739, NONE, true, false",
+        "3145739, ZLIB, false, true",
     })
     void oursDecryptsOurs(int size, PgpEncryptor.Compression compression, boolean armor, boolean pipeline) throws Exception {
         byte[] plain = Fixtures.sampleCsv(size);

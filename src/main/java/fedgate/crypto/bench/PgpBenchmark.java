@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,23 +74,37 @@ public final class PgpBenchmark {
             double bestOurs = 0;
             double bestGpg = 0;
             EncryptionResult result = null;
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int run = 1; run <= runs; run++) {
                 dropCache(plain);
+                Files.deleteIfExists(ours); // as for gpg's output: truncating 1 GiB is not part of the measurement
+                double loadBefore = os.getSystemLoadAverage();
                 long t0 = System.nanoTime();
+                long process0 = os.getProcessCpuTime();
+                long caller0 = threads.getCurrentThreadCpuTime();
                 try (InputStream in = Files.newInputStream(plain); OutputStream out = Files.newOutputStream(ours)) {
                     result = encryptor.signAndEncrypt(in, out, plain.getFileName().toString(), Files.getLastModifiedTime(plain).toMillis());
                 }
                 double oursMBs = size / 1e6 / ((System.nanoTime() - t0) / 1e9);
+                double callerNs = (threads.getCurrentThreadCpuTime() - caller0) / (double) size;
+                double otherNs = (os.getProcessCpuTime() - process0) / (double) size - callerNs;
                 bestOurs = Math.max(bestOurs, oursMBs);
 
                 Files.deleteIfExists(theirs);
+                long children0 = childrenCpuTicks();
                 long t1 = System.nanoTime();
                 gpg(home, keys.resolve("caf-rouen.pass"), "--sign", "--encrypt", "--compress-algo", "none",
                         "--cipher-algo", "AES256", "--digest-algo", "SHA256", "-r", VILLE_FPR, "-u", CAF_FPR,
                         "--output", theirs.toString(), plain.toString());
                 double gpgMBs = size / 1e6 / ((System.nanoTime() - t1) / 1e9);
+                double gpgNs = (childrenCpuTicks() - children0) * 1e7 / size; // 100 ticks per second
                 bestGpg = Math.max(bestGpg, gpgMBs);
-                System.out.printf("run %d: ours %.0f MB/s, gpg %.0f MB/s, ratio %.2f%n", run, oursMBs, gpgMBs, oursMBs / gpgMBs);
+                System.out.printf("run %d: ours %.0f MB/s, gpg %.0f MB/s, ratio %.2f (load average %.1f -> %.1f)%n", run, oursMBs,
+                        gpgMBs, oursMBs / gpgMBs, loadBefore, os.getSystemLoadAverage());
+                System.out.printf("       CPU time: ours %.2f ns/B (caller thread %.2f, other threads %.2f), gpg %.2f ns/B%n",
+                        callerNs + otherNs, callerNs, otherNs, gpgNs);
             }
             long peakHeap = peakHeap();
             System.out.printf("plain %d bytes, ours %d bytes, gpg %d bytes%n", size, Files.size(ours), Files.size(theirs));
@@ -176,6 +191,17 @@ public final class PgpBenchmark {
         }
         if (p.waitFor() != 0) {
             throw new IllegalStateException("gpg failed: " + output);
+        }
+    }
+
+    /** CPU time of reaped child processes (gpg), clock ticks: fields 16 and 17 of /proc/self/stat; 0 elsewhere. */
+    private static long childrenCpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]); // cutime, cstime (fields 16, 17)
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
