@@ -29,6 +29,11 @@ final class GpgSigner implements AutoCloseable {
         return run(key, data, armor ? List.of("--armor", "--sign") : List.of("--sign"));
     }
 
+    /** {@code gpg --compress-algo none --sign} (binary): the signed bytes appear as they are in the message. */
+    byte[] signUncompressed(String key, byte[] data) throws IOException {
+        return run(key, data, List.of("--compress-algo", "none", "--sign"));
+    }
+
     /** {@code gpg --armor --detach-sign}, as a PGP/MIME mail client signs the first part. */
     byte[] detachSign(String key, byte[] data) throws IOException {
         return run(key, data, List.of("--armor", "--detach-sign", "--digest-algo", "SHA256"));

@@ -40,6 +40,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -352,7 +353,7 @@ class HostileInputProofIT {
             files.put("sftp signed armored", gpg.sign("ville-rouen", signeeJson("sftp armored"), true));
             files.put("sftp signed binary", gpg.sign("ville-rouen", signeeJson("sftp binary"), false));
             files.put("sftp signed by another key", gpg.sign("caf-rouen", signeeJson("sftp foreign"), true));
-            files.put("sftp altered after signing", altered(gpg.sign("ville-rouen", signeeJson("sftp altered"), false)));
+            files.put("sftp altered after signing", alteredAfterSigning(gpg, "sftp altered"));
             files.put("sftp unsigned", signeeJson("sftp unsigned"));
             // a detached signature uploaded next to its request is not how a signed request travels: both refused
             byte[] detachedFor = signeeJson("sftp detached");
@@ -380,7 +381,7 @@ class HostileInputProofIT {
             outcomes.put("broker signed armored (text)", signeeBroker(gpg.sign("ville-rouen", signeeJson("amqp armored"), true), false));
             outcomes.put("broker signed binary (bytes)", signeeBroker(gpg.sign("ville-rouen", signeeJson("amqp binary"), false), true));
             outcomes.put("broker signed by another key", signeeBroker(gpg.sign("caf-rouen", signeeJson("amqp foreign"), true), false));
-            outcomes.put("broker altered after signing", signeeBroker(altered(gpg.sign("ville-rouen", signeeJson("amqp altered"), false)), true));
+            outcomes.put("broker altered after signing", signeeBroker(alteredAfterSigning(gpg, "amqp altered"), true));
             outcomes.put("broker unsigned", signeeBroker(signeeJson("amqp unsigned"), false));
 
             // mail, PGP/MIME
@@ -433,11 +434,24 @@ class HostileInputProofIT {
         return HostileCorpus.bytes(fed);
     }
 
-    /** A byte in the middle changed: the signature (or the packet structure) no longer holds. */
-    private static byte[] altered(byte[] signed) {
-        byte[] copy = signed.clone();
-        copy[copy.length / 2] ^= 0x01;
-        return copy;
+    /**
+     * A request signed by ville-rouen whose signed content is changed afterwards: one letter of its label, inside the
+     * study text of the literal data, so the JSON still reads and only the signature can tell. (A byte flipped at
+     * random may land in bytes no signature covers — the literal packet's file name or date, the unhashed
+     * subpackets — and leave the signed request intact: found by CI, two such inputs were rightly accepted.)
+     */
+    private byte[] alteredAfterSigning(GpgSigner gpg, String label) throws IOException {
+        byte[] signed = gpg.signUncompressed("ville-rouen", signeeJson(label));
+        byte[] needle = label.getBytes(StandardCharsets.UTF_8);
+        int at = -1;
+        for (int i = 0; at < 0 && i <= signed.length - needle.length; i++) {
+            if (Arrays.equals(signed, i, i + needle.length, needle, 0, needle.length)) {
+                at = i;
+            }
+        }
+        assertThat(at).as("the label in the signed message").isNotNegative();
+        signed[at] ^= 0x01; // a letter becomes another letter: still valid UTF-8 and JSON
+        return signed;
     }
 
     private StoredRequest signeeBroker(byte[] body, boolean bytes) throws Exception {
@@ -583,8 +597,7 @@ class HostileInputProofIT {
                     codes("SIGNATURE_REQUIRED"), null, n);
             sendBroker(s, p, new Doc("AMQP request signed by another key", gpg.sign("caf-rouen",
                     signeeJson("corpus AMQP autre clé"), true)), false, codes("SIGNATURE_INVALID"), null, n);
-            sendBroker(s, p, new Doc("AMQP request altered after signing", altered(gpg.sign("ville-rouen",
-                    signeeJson("corpus AMQP altérée"), false))), true, codes("SIGNATURE_INVALID"), null, n);
+            sendBroker(s, p, new Doc("AMQP request altered after signing", alteredAfterSigning(gpg, "corpus AMQP altérée")), true, codes("SIGNATURE_INVALID"), null, n);
         }
     }
 
@@ -711,7 +724,7 @@ class HostileInputProofIT {
             putSftp(s, "signee-autre-cle.json.asc", new Doc("SFTP request signed by another key",
                     gpg.sign("caf-rouen", signeeJson("corpus SFTP autre clé"), true)), codes("SIGNATURE_INVALID"));
             putSftp(s, "signee-alteree.json.gpg", new Doc("SFTP request altered after signing",
-                    altered(gpg.sign("ville-rouen", signeeJson("corpus SFTP altérée"), false))), codes("SIGNATURE_INVALID"));
+                    alteredAfterSigning(gpg, "corpus SFTP altérée")), codes("SIGNATURE_INVALID"));
             putSftp(s, "demande.json.sig", new Doc("SFTP detached signature alone",
                     gpg.detachSign("ville-rouen", HostileCorpus.bytes(fed))), codes("SIGNATURE_INVALID"));
         }
