@@ -55,6 +55,26 @@ class CrashProofIT {
             for (Process p : processes) {
                 p.destroyForcibly();
             }
+            // the gateway's own log (both starts), kept for whoever reads a failure
+            if (Files.exists(home.resolve("process.log"))) {
+                Path kept = Path.of("target/failsafe-reports/CrashProofIT-gateway.log");
+                Files.createDirectories(kept.getParent());
+                Files.copy(home.resolve("process.log"), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            // and the database, when the test failed with the process gone
+            if (Files.exists(home.resolve("data"))) {
+                Path keptData = Path.of("target/failsafe-reports/CrashProofIT-data");
+                try (var files = Files.walk(home.resolve("data"))) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        Path to = keptData.resolve(home.resolve("data").relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(to);
+                        } else if (f.toString().endsWith(".mv.db")) {
+                            Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -138,7 +158,8 @@ class CrashProofIT {
                 + " AND detail NOT LIKE 'duplicate received by %'")).isEqualTo(REQUESTS);
         assertThat(count(db, "SELECT COUNT(*) FROM fed_request WHERE status IN ('RECEIVED', 'REJECTED', 'FAILED')"))
                 .isZero();
-        assertThat(new AuditLedger(db, Clock.systemUTC()).verify().ok()).as("ledger verifies").isTrue();
+        var verification = new AuditLedger(db, Clock.systemUTC()).verify();
+        assertThat(verification.ok()).as("ledger verifies: " + verification.summary()).isTrue();
         assertThat(ackedBeforeKill).as("the kill came with requests still in flight").isLessThan(REQUESTS);
     }
 
