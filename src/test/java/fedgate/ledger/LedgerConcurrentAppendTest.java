@@ -64,28 +64,34 @@ class LedgerConcurrentAppendTest {
         }
     }
 
-    /** A state change and its event in one transaction: a second such transaction waits for the head, then follows. */
+    /**
+     * A state change and its event in one transaction: a second such transaction waits (for the head, and with the
+     * embedded H2 data source for a connection: it lends one at a time), then follows.
+     */
     @Test
     void appendInTransactionWaitsForTheHeadHeldByAnotherTransaction() throws Exception {
         try (LedgerTestDb db = LedgerTestDb.open(tmp)) {
             db.appendSome(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
-            try (Connection a = db.ds.getConnection()) {
-                a.setAutoCommit(false);
-                assertThat(db.ledger.appendInTransaction(a, "bureau", "FED-2027-000001", EventTypes.FEUILLET2_DECIDED,
-                        Map.of("favorable", true)).seq()).isEqualTo(2);
-                Future<Long> b = pool.submit(() -> {
-                    try (Connection c = db.ds.getConnection()) {
-                        c.setAutoCommit(false);
-                        long seq = db.ledger.appendInTransaction(c, "gateway", "FED-2027-000002",
-                                EventTypes.REQUEST_VALIDATED, Map.of()).seq();
-                        c.commit();
-                        return seq;
-                    }
-                });
-                Thread.sleep(300);
-                assertThat(b).as("blocked on the ledger head").isNotDone();
-                a.commit();
+            try {
+                Future<Long> b;
+                try (Connection a = db.ds.getConnection()) {
+                    a.setAutoCommit(false);
+                    assertThat(db.ledger.appendInTransaction(a, "bureau", "FED-2027-000001",
+                            EventTypes.FEUILLET2_DECIDED, Map.of("favorable", true)).seq()).isEqualTo(2);
+                    b = pool.submit(() -> {
+                        try (Connection c = db.ds.getConnection()) {
+                            c.setAutoCommit(false);
+                            long seq = db.ledger.appendInTransaction(c, "gateway", "FED-2027-000002",
+                                    EventTypes.REQUEST_VALIDATED, Map.of()).seq();
+                            c.commit();
+                            return seq;
+                        }
+                    });
+                    Thread.sleep(300);
+                    assertThat(b).as("waiting while the first transaction is open").isNotDone();
+                    a.commit();
+                }
                 assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo(3);
             } finally {
                 pool.shutdownNow();
