@@ -413,6 +413,7 @@ class HostileInputProofIT {
                         failures.add(e.getKey() + ": not French: " + reason);
                     }
                 }
+                awaitQuarantineCopy(r.id());
                 if (!Files.readString(home.resolve("quarantine/" + r.id() + ".reason.txt")).contains(expected)
                         || !Files.exists(home.resolve("quarantine/" + r.id() + ".bin"))) {
                     failures.add(e.getKey() + ": not quarantined with its reason");
@@ -452,6 +453,18 @@ class HostileInputProofIT {
         assertThat(at).as("the label in the signed message").isNotNegative();
         signed[at] ^= 0x01; // a letter becomes another letter: still valid UTF-8 and JSON
         return signed;
+    }
+
+    /**
+     * The quarantine copy is written just after the verdict is committed (the request id comes from that commit):
+     * waits up to 10 s for its reason file, written last; the checks that follow say what is missing.
+     */
+    private void awaitQuarantineCopy(String id) {
+        Path why = home.resolve("quarantine/" + id + ".reason.txt");
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(why) && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
     }
 
     private StoredRequest signeeBroker(byte[] body, boolean bytes) throws Exception {
@@ -1025,6 +1038,7 @@ class HostileInputProofIT {
                     failures.add(it + ": reason is not a clear French sentence: " + text);
                 }
             }
+            awaitQuarantineCopy(r.id());
             Path bin = home.resolve("quarantine/" + r.id() + ".bin");
             Path why = home.resolve("quarantine/" + r.id() + ".reason.txt");
             if (!Files.exists(bin) || !IntakeService.sha256(Files.readAllBytes(bin)).equals(r.sha256())) {

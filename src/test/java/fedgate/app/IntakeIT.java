@@ -163,6 +163,7 @@ class IntakeIT {
         assertThat(reply.toString()).contains("MISSING_FIELD", "Étude envisagée");
         String id = reply.path("requestId").asText();
         assertThat(fx.gateway.requests().find(id).orElseThrow().status()).isEqualTo(RequestStatus.REJECTED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(home.resolve("quarantine/" + id + ".reason.txt")));
         assertThat(home.resolve("quarantine/" + id + ".bin")).exists();
         assertThat(home.resolve("quarantine/" + id + ".reason.txt")).content().contains("MISSING_FIELD");
     }
@@ -264,7 +265,8 @@ class IntakeIT {
         StoredRequest r = fx.awaitRequestBySource("MAIL", messageId);
         assertThat(GatewayFixture.reasonCodes(r)).contains("UNSAFE_FILE_NAME");
         assertThat(Path.of("/etc/cron.d/fed.json")).doesNotExist();
-        assertThat(home.resolve("quarantine/" + r.id() + ".bin")).exists();
+        // the quarantine copy is written just after the verdict is committed (the request id comes from that commit)
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(home.resolve("quarantine/" + r.id() + ".bin")));
     }
 
     @Test
