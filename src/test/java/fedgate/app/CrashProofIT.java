@@ -55,26 +55,7 @@ class CrashProofIT {
             for (Process p : processes) {
                 p.destroyForcibly();
             }
-            // the gateway's own log (both starts), kept for whoever reads a failure
-            if (Files.exists(home.resolve("process.log"))) {
-                Path kept = Path.of("target/failsafe-reports/CrashProofIT-gateway.log");
-                Files.createDirectories(kept.getParent());
-                Files.copy(home.resolve("process.log"), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            // and the database, when the test failed with the process gone
-            if (Files.exists(home.resolve("data"))) {
-                Path keptData = Path.of("target/failsafe-reports/CrashProofIT-data");
-                try (var files = Files.walk(home.resolve("data"))) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        Path to = keptData.resolve(home.resolve("data").relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(to);
-                        } else if (f.toString().endsWith(".mv.db")) {
-                            Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            }
+            ProofClients.keepGatewayFiles(home, "CrashProofIT");
         }
     }
 

@@ -31,6 +31,32 @@ import java.util.Base64;
  */
 final class ProofClients {
 
+    /**
+     * Keeps, for whoever reads a failure, what a gateway run as a process in {@code home} leaves behind: its log
+     * ({@code process.log}, every start) and its H2 database files, under {@code target/failsafe-reports/<test>-…}.
+     */
+    static void keepGatewayFiles(Path home, String test) throws IOException {
+        if (Files.exists(home.resolve("process.log"))) {
+            Path kept = Path.of("target/failsafe-reports/" + test + "-gateway.log");
+            Files.createDirectories(kept.getParent());
+            Files.copy(home.resolve("process.log"), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path data = home.resolve("data");
+        if (Files.exists(data)) {
+            Path keptData = Path.of("target/failsafe-reports/" + test + "-data");
+            try (var files = Files.walk(data)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path to = keptData.resolve(data.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                    } else if (f.toString().endsWith(".mv.db")) {
+                        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+    }
+
     private ProofClients() {
     }
 
