@@ -69,19 +69,25 @@ public final class DisclosureControl {
                 for (int k : relationsOf.get(weak.id())) {
                     rels.add(t.relations().get(k));
                 }
-                // Escalation, since one partner per round converges in tens of rounds on a national table (each
-                // round merging components): a cell still too narrow after one repair gets a partner in every
-                // relation that can give one. (Escalating further, to the suppressed cells it shares a relation with,
-                // was measured at 14 M households: components grew past 400 cells and a round took 80 s.)
-                added |= failures.merge(weak.id(), 1, Integer::sum) == 1
+                // Escalation. A cell still too narrow after one repair is usually a category of a small commune whose
+                // categories and total are all small: more partners in its own relations cannot help (measured at
+                // 14 M households: the same ≈ 30 cells failed for 40 rounds), a rectangle with a sibling territory
+                // can (hypercube method); failing that, a partner in every relation that can give one.
+                int failed = failures.merge(weak.id(), 1, Integer::sum);
+                added |= failed == 1
                         ? SecondarySuppression.strengthen(t, p, weak, rels)
-                        : SecondarySuppression.strengthenEverywhere(t, p, weak, rels);
+                        : SecondarySuppression.strengthenRectangle(t, p, weak, relationsOf)
+                        || SecondarySuppression.strengthenEverywhere(t, p, weak, rels);
             }
-            LOG.info("audit round {}: {} ms, {} cells too narrowly bounded", rounds, result.millis(),
-                    result.failures().size());
+            LOG.info("audit round {}: {} ms, {} LPs, {} cells too narrowly bounded", rounds, result.millis(),
+                    result.lpSolved(), result.failures().size());
             if (rounds >= 3) {
                 result.failures().stream().limit(5).forEach(f -> LOG.info("too narrow: {} in [{}, {}], needs {}",
                         t.cell(f.cell()), f.low(), f.high(), f.required()));
+                if (LOG.isDebugEnabled()) {
+                    result.failures().stream().limit(2).forEach(f -> LOG.debug("relations of {}:{}",
+                            t.cell(f.cell()), describe(t, f.cell(), relationsOf)));
+                }
             }
             if (!added) {
                 LOG.warn("audit failed and no published cell is left to suppress: {} cells exposed",
@@ -95,6 +101,25 @@ public final class DisclosureControl {
             counts.put(s, t.count(s));
         }
         return new Outcome(result.passed(), counts, result, rounds, auditMillis, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Each relation of a cell, its total then its parts with status, value and audited interval (diagnosis). */
+    static String describe(DisclosureTable t, int cell, List<List<Integer>> relationsOf) {
+        StringBuilder b = new StringBuilder();
+        for (int k : relationsOf.get(cell)) {
+            Relation r = t.relations().get(k);
+            b.append("\n  ").append(brief(t.cell(r.total()))).append(" =");
+            for (int m : r.parts()) {
+                b.append(' ').append(brief(t.cell(m)));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String brief(Cell c) {
+        return c.suppressed() && c.auditLow() != null
+                ? c + "∈[" + c.auditLow() + "," + c.auditHigh() + "]"
+                : c.toString();
     }
 
     private static boolean stillWeak(Cell c, LinearAudit.Interval f) {

@@ -15,12 +15,16 @@ import java.io.UncheckedIOException;
  * @param ratioMinPopulation       rule 2: a rate or share needs at least this population
  * @param quantileMinPopulation    rule 2: an income quantile needs at least this many households
  * @param dominanceShare           rule 3: one household above this share of an amount makes it secret
- * @param protection               rule 5: width the audited interval of a suppressed cell must reach
+ * @param protection               rule 5: width the audited interval of a sensitive cell (suppressed by rules 1–3)
+ *                                 must reach
+ * @param secondaryProtection      rule 4/5: width the audited interval of a secondary suppression must reach — such a
+ *                                 cell holds nothing secret of its own, it must only not be recomputable
  * @param auditMaxRounds           audit → repair rounds allowed; an extract still failing after them is refused
  */
 public record DisclosurePolicy(String version, String description, int territoryMinAllocataires,
                                int frequencyThreshold, int ratioMinPopulation, int quantileMinPopulation,
-                               double dominanceShare, Protection protection, int auditMaxRounds) {
+                               double dominanceShare, Protection protection, Protection secondaryProtection,
+                               int auditMaxRounds) {
 
     public static final String RESOURCE = "/fedgate/disclosure/policy.json";
 
@@ -35,9 +39,13 @@ public record DisclosurePolicy(String version, String description, int territory
     public DisclosurePolicy {
         if (territoryMinAllocataires < 1 || frequencyThreshold < 1 || ratioMinPopulation < 1
                 || quantileMinPopulation < 1 || dominanceShare <= 0 || dominanceShare > 1 || protection == null
-                || auditMaxRounds < 1 || protection.relative() < 0 || protection.absoluteCount() < 0 || protection.absoluteAmount() < 0) {
+                || auditMaxRounds < 1 || invalid(protection) || invalid(secondaryProtection)) {
             throw new IllegalArgumentException("invalid disclosure policy " + version);
         }
+    }
+
+    private static boolean invalid(Protection p) {
+        return p == null || p.relative() < 0 || p.absoluteCount() < 0 || p.absoluteAmount() < 0;
     }
 
     public static DisclosurePolicy load() {
@@ -56,9 +64,13 @@ public record DisclosurePolicy(String version, String description, int territory
                 .readValue(in, DisclosurePolicy.class);
     }
 
-    /** The width the audited interval of this suppressed cell must reach. */
+    /**
+     * The width the audited interval of this suppressed cell must reach: the protection range of a sensitive cell
+     * (rules 1–3), the secondary one otherwise — also for a published cell, which could only become secondary.
+     */
     public double requiredWidth(Cell c) {
-        double abs = c.kind() == CellKind.AMOUNT ? protection.absoluteAmount() : protection.absoluteCount();
-        return Math.max(protection.relative() * Math.abs(c.value()), abs);
+        Protection p = c.status().primary() ? protection : secondaryProtection;
+        double abs = c.kind() == CellKind.AMOUNT ? p.absoluteAmount() : p.absoluteCount();
+        return Math.max(p.relative() * Math.abs(c.value()), abs);
     }
 }

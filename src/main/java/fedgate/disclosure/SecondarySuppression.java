@@ -154,6 +154,82 @@ public final class SecondarySuppression {
         return added;
     }
 
+    /**
+     * For a cell the greedy repair leaves too narrow (typically a category of a small commune: every category and the
+     * commune's total are already suppressed, and all are small): completes a <em>rectangle</em>, as the hypercube
+     * method does. With {@code weak} a part of relations Ra (total Ta: its territory's total) and Rb (its siblings in
+     * the parent territory), a sibling q of Rb whose own total Tq is, with Ta, a part of one relation Rt: moving weak and
+     * Ta up by d and q and Tq down by d keeps Ra, Rb, Rq and Rt balanced, so weak can rise by as much as q holds.
+     * Suppresses the published cells of the cheapest such rectangle whose q is at least the missing width (fewest new
+     * suppressions, then smallest values). Returns false when there is none.
+     */
+    public static boolean strengthenRectangle(DisclosureTable t, DisclosurePolicy p, Cell weak,
+                                              List<List<Integer>> relationsOf) {
+        int w = weak.id();
+        double room = p.requiredWidth(weak) - Math.abs(weak.value());
+        int[] best = null;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int ka : relationsOf.get(w)) {
+            Relation ra = t.relations().get(ka);
+            int ta = ra.total();
+            if (ta == w) {
+                continue;
+            }
+            for (int kb : relationsOf.get(w)) {
+                Relation rb = t.relations().get(kb);
+                if (kb == ka || rb.total() == w) {
+                    continue;
+                }
+                for (int q : rb.parts()) {
+                    if (q == w || Math.abs(t.cell(q).value()) < room) {
+                        continue;
+                    }
+                    for (int kq : relationsOf.get(q)) {
+                        int tq = t.relations().get(kq).total();
+                        if (kq == kb || tq == q || tq == ta || !sharePartsRelation(t, ta, tq, relationsOf)) {
+                            continue;
+                        }
+                        int fresh = 0;
+                        for (int c : new int[] {q, tq, ta}) {
+                            fresh += t.cell(c).suppressed() ? 0 : 1;
+                        }
+                        if (fresh == 0) {
+                            continue; // already there: something else pins weak, the LP audit will tell
+                        }
+                        double score = fresh * 1e15 + Math.abs(t.cell(q).value()) + Math.abs(t.cell(tq).value());
+                        if (score < bestScore) {
+                            bestScore = score;
+                            best = new int[] {q, tq, ta};
+                        }
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        for (int c : best) {
+            t.cell(c).suppress(CellStatus.SECONDARY);
+        }
+        return true;
+    }
+
+    /** Whether some relation has both a and b among its parts. */
+    private static boolean sharePartsRelation(DisclosureTable t, int a, int b, List<List<Integer>> relationsOf) {
+        for (int k : relationsOf.get(a)) {
+            Relation r = t.relations().get(k);
+            if (r.total() == a || r.total() == b) {
+                continue;
+            }
+            for (int m : r.parts()) {
+                if (m == b) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The published member of r whose suppression best protects {@code forCell}, or -1. */
     static int bestPartner(DisclosureTable t, DisclosurePolicy p, Relation r, Cell forCell) {
         int best = -1;

@@ -231,6 +231,8 @@ final class ExtractWriter {
             g.writeNumberField("protectionRelative", policy.protection().relative());
             g.writeNumberField("protectionAbsoluteCount", policy.protection().absoluteCount());
             g.writeNumberField("protectionAbsoluteAmount", policy.protection().absoluteAmount());
+            g.writeNumberField("secondaryProtectionAbsoluteCount", policy.secondaryProtection().absoluteCount());
+            g.writeNumberField("secondaryProtectionAbsoluteAmount", policy.secondaryProtection().absoluteAmount());
             g.writeNumberField("tableCells", plan.table().cells().size());
             g.writeNumberField("tableSuppressed", plan.outcome().suppressed());
             g.writeNumberField("components", plan.outcome().audit().components());
@@ -311,11 +313,14 @@ final class ExtractWriter {
         b.append("3. Dominance : montant dont un seul foyer représente plus de ")
                 .append(Math.round(policy.dominanceShare() * 100)).append(" % masqué.\n");
         b.append("4. Secret secondaire : cases supplémentaires masquées pour qu'aucune case masquée ne puisse être recalculée.\n");
-        b.append("5. Audit : pour chaque case masquée, intervalle [min ; max] de sa valeur déductible des cases publiées ; ")
-                .append("il doit couvrir au moins ").append(Math.round(policy.protection().relative() * 100))
+        b.append("5. Audit : pour chaque case masquée, intervalle [min ; max] de sa valeur déductible des cases publiées. ")
+                .append("Pour une case masquée par les règles 1 à 3, il doit couvrir au moins ")
+                .append(Math.round(policy.protection().relative() * 100))
                 .append(" % de la valeur, et au moins ").append(fmt(policy.protection().absoluteCount()))
                 .append(" unités (effectifs) ou ").append(fmt(policy.protection().absoluteAmount()))
-                .append(" € (montants).\n\n");
+                .append(" € (montants) ; une case de secret secondaire ne doit pas être recalculable : au moins ")
+                .append(fmt(policy.secondaryProtection().absoluteCount())).append(" unité (effectifs) ou ")
+                .append(fmt(policy.secondaryProtection().absoluteAmount())).append(" € (montants).\n\n");
         b.append("## Cases par statut\n\n| statut | cases |\n|---|---:|\n");
         for (Map.Entry<CellStatus, Long> e : counts.entrySet()) {
             b.append("| ").append(e.getKey().code()).append(" | ").append(String.valueOf(e.getValue())).append(" |\n");

@@ -146,6 +146,98 @@ class DisclosureRulesTest {
         assertThat(b.t.cells().stream().filter(Cell::suppressed).count()).isEqualTo(4);
     }
 
+    /**
+     * Protection ranges are for the sensitive cells (rules 1–3), as in τ-ARGUS: a secondary suppression holds nothing
+     * secret of its own and must only not be recomputable (secondaryProtection, 1 unit). A zero made secondary under
+     * a published zero total is pinned at [0, 0]: recomputable, the audit refuses it; a secondary cell in [0, 3] is
+     * not recomputable and passes, where the sensitive protection (5) would have refused it.
+     */
+    @Test
+    void secondaryCellMustNotBeRecomputableButNeedsNoProtectionRange() {
+        DisclosurePolicy p = Tables.policy();
+        Tables zeros = new Tables();
+        Cell zeroTot = zeros.count("ENF_AGE", "ensemble", "commune", "9", 0, 120, false);
+        Cell z1 = zeros.count("ENF_AGE", "0-2", "commune", "9", 0, 120, false);
+        Cell z2 = zeros.count("ENF_AGE", "3-5", "commune", "9", 0, 120, false);
+        zeros.t.relate(zeroTot.id(), z1.id(), z2.id());
+        DisclosureControl.suppress(z1, CellStatus.SECONDARY);
+        DisclosureControl.suppress(z2, CellStatus.SECONDARY);
+        LinearAudit.Result pinned = DisclosureControl.auditOnly(zeros.t, p);
+        assertThat(pinned.failures()).extracting(LinearAudit.Interval::cell).containsExactly(z1.id(), z2.id());
+        assertThat(pinned.failures()).allSatisfy(f -> assertThat(f.width()).isCloseTo(0.0,
+                org.assertj.core.data.Offset.offset(1e-6)));
+
+        // a = 3 (frequency) with the zero c as its partner: both in [0, 3]; too narrow for a, enough for c
+        Tables b = new Tables();
+        Cell tot = b.count("STRUCT_FAM", "ensemble", "commune", "9", 120, 120, false);
+        Cell a = b.count("STRUCT_FAM", "a", "commune", "9", 3, 120, false);
+        Cell c = b.count("STRUCT_FAM", "b", "commune", "9", 0, 120, false);
+        Cell d = b.count("STRUCT_FAM", "c", "commune", "9", 117, 120, false);
+        b.t.relate(tot.id(), a.id(), c.id(), d.id());
+        DisclosureControl.suppress(a, CellStatus.FREQUENCY);
+        DisclosureControl.suppress(c, CellStatus.SECONDARY);
+        LinearAudit.Result r = DisclosureControl.auditOnly(b.t, p);
+        assertThat(r.intervals()).hasSize(2).allSatisfy(i -> assertThat(i.width()).isCloseTo(3.0,
+                org.assertj.core.data.Offset.offset(1e-6)));
+        assertThat(r.failures()).extracting(LinearAudit.Interval::cell).containsExactly(a.id());
+        assertThat(p.requiredWidth(a)).isEqualTo(5.0);
+        assertThat(p.requiredWidth(c)).isEqualTo(1.0);
+    }
+
+    /**
+     * The case that kept the national table from converging: commune A's children are 1 + 1 + 2 + 4 = 8, every
+     * category suppressed, its total too, and the category "0-2" has one partner commune C (7) whose own total is
+     * published. C's "0-2" is then pinned by C's categories, and A's "0-2" by it: adding partners to A's own relations
+     * cannot help (they are all suppressed). The rectangle {A 0-2, A total, C 0-2, C total} lets A's "0-2" rise by as
+     * much as C's holds: the repair suppresses C's total, and the audit then finds A's "0-2" in [0, 8].
+     */
+    @Test
+    void rectangleWithASiblingCommuneProtectsASmallCommunesCategory() {
+        Tables b = new Tables();
+        String[] cats = {"0-2", "3-5", "6-10", "11-14"};
+        double[][] v = {{1, 1, 2, 4}, {10, 12, 9, 20}, {7, 15, 30, 8}};
+        String[] communes = {"A", "B", "C"};
+        Cell[][] x = new Cell[3][4];
+        Cell[] tot = new Cell[3];
+        for (int i = 0; i < 3; i++) {
+            double sum = 0;
+            for (int j = 0; j < 4; j++) {
+                x[i][j] = b.count("ENF_AGE", cats[j], "commune", communes[i], v[i][j], 500, false);
+                sum += v[i][j];
+            }
+            tot[i] = b.count("ENF_AGE", "ensemble", "commune", communes[i], sum, 500, false);
+            b.t.relate(tot[i].id(), x[i][0].id(), x[i][1].id(), x[i][2].id(), x[i][3].id());
+        }
+        Cell[] epci = new Cell[4];
+        double all = 0;
+        for (int j = 0; j < 4; j++) {
+            epci[j] = b.count("ENF_AGE", cats[j], "epci", "E", v[0][j] + v[1][j] + v[2][j], 1500, false);
+            b.t.relate(epci[j].id(), x[0][j].id(), x[1][j].id(), x[2][j].id());
+            all += epci[j].value();
+        }
+        Cell epciTot = b.count("ENF_AGE", "ensemble", "epci", "E", all, 1500, false);
+        b.t.relate(epciTot.id(), epci[0].id(), epci[1].id(), epci[2].id(), epci[3].id());
+        b.t.relate(epciTot.id(), tot[0].id(), tot[1].id(), tot[2].id());
+        for (int j = 0; j < 4; j++) {
+            DisclosureControl.suppress(x[0][j], CellStatus.FREQUENCY);
+        }
+        DisclosureControl.suppress(tot[0], CellStatus.SECONDARY);
+        DisclosureControl.suppress(x[2][0], CellStatus.SECONDARY);
+        DisclosurePolicy p = Tables.policy();
+        Cell weak = x[0][0];
+        assertThat(DisclosureControl.auditOnly(b.t, p).failures()).extracting(LinearAudit.Interval::cell)
+                .contains(weak.id());
+        assertThat(weak.auditHigh() - weak.auditLow()).isLessThan(5.0);
+
+        assertThat(SecondarySuppression.strengthenRectangle(b.t, p, weak, LinearAudit.relationsByCell(b.t))).isTrue();
+        assertThat(tot[2].status()).isEqualTo(CellStatus.SECONDARY);
+        assertThat(b.t.cells().stream().filter(Cell::suppressed).count()).isEqualTo(7);
+        assertThat(DisclosureControl.auditOnly(b.t, p).failures()).extracting(LinearAudit.Interval::cell)
+                .doesNotContain(weak.id());
+        assertThat(weak.auditLow()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(weak.auditHigh()).isCloseTo(8.0, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
     @Test
     void twoSmallCountsUnderPublishedTotalGetAThirdPartnerBeforeTheAudit() {
         // commune total 130 = 1 + 2 + 7 + 120: the counts 1 and 2 are suppressed by the frequency rule. The former
@@ -180,8 +272,8 @@ class DisclosureRulesTest {
 
     @Test
     void multipleRuleNeverPicksAPartnerTheRelationCannotProtect() {
-        // a policy asking 5× a cell's value: no part can ever be protected by this relation, so the rule adds
-        // nothing (no cascade over the table) and the audit refuses.
+        // a policy asking 5× a cell's value of every suppressed cell, secondary ones too: no part can ever be
+        // protected by this relation, so the rule adds nothing (no cascade over the table) and the audit refuses.
         Tables b = new Tables();
         Cell tot = b.count("STRUCT_FAM", "ensemble", "commune", "9", 130, 130, false);
         Cell a = b.count("STRUCT_FAM", "a", "commune", "9", 1, 130, false);
@@ -192,7 +284,7 @@ class DisclosureRulesTest {
         DisclosurePolicy base = Tables.policy();
         DisclosurePolicy p = new DisclosurePolicy("x", "x", base.territoryMinAllocataires(), base.frequencyThreshold(),
                 base.ratioMinPopulation(), base.quantileMinPopulation(), base.dominanceShare(),
-                new DisclosurePolicy.Protection(5.0, 5, 50), 1);
+                new DisclosurePolicy.Protection(5.0, 5, 50), new DisclosurePolicy.Protection(5.0, 5, 50), 1);
         PrimaryRules.apply(b.t, p);
         assertThat(SecondarySuppression.toFixedPoint(b.t, p)).isZero();
         assertThat(DisclosureControl.auditOnly(b.t, p).passed()).isFalse();
