@@ -88,7 +88,7 @@ public final class LinearAudit {
         ExpressionsBasedModel.clearPresolvers();
     }
 
-    private final Map<String, double[][]> cache = new ConcurrentHashMap<>();
+    private final Map<List<Integer>, double[][]> cache = new ConcurrentHashMap<>();
     private final AtomicInteger lpSolved = new AtomicInteger();
     private final int maxLpCells;
     private final int threads;
@@ -321,7 +321,7 @@ public final class LinearAudit {
      */
     private double[][] solve(DisclosureTable t, DisclosurePolicy p, List<Integer> vars,
                              List<List<Integer>> relationsOf, double cap) {
-        String key = vars.toString();
+        List<Integer> key = List.copyOf(vars);
         double[][] cached = cache.get(key);
         if (cached != null) {
             return cached;
