@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Rule 5, the audit (as τ-ARGUS "audit" / sdcTable {@code attack()}): for each suppressed additive cell, the minimum
  * and maximum of its value by linear programming given every published cell, every relation and non-negativity.
+ * The LPs are solved by {@link IntervalLp} (warm-started simplex, every returned point checked against every
+ * relation); before a refusal, every cell found too narrow is solved again by ojAlgo, whose optimum is the verdict
+ * ({@link #confirming()}).
  *
  * <p>The problem splits by connected component of the relation graph restricted to suppressed cells (two suppressed
  * cells are connected when they share a relation): cells of different components share no unknown, so each component
@@ -92,17 +95,32 @@ public final class LinearAudit {
     private final AtomicInteger lpSolved = new AtomicInteger();
     private final int maxLpCells;
     private final int threads;
+    private final boolean confirm;
 
     public LinearAudit() {
         this(DEFAULT_MAX_LP_CELLS, DEFAULT_THREADS);
     }
 
     public LinearAudit(int maxLpCells, int threads) {
+        this(maxLpCells, threads, false);
+    }
+
+    private LinearAudit(int maxLpCells, int threads, boolean confirm) {
         if (maxLpCells < 1 || threads < 1) {
             throw new IllegalArgumentException("maxLpCells and threads must be positive");
         }
         this.maxLpCells = maxLpCells;
         this.threads = threads;
+        this.confirm = confirm;
+    }
+
+    /**
+     * The same audit, every too-narrow cell solved again by ojAlgo, the reference solver, whose optimum is then the
+     * verdict. A refusal rests on it: a repair round may act on IntervalLp's verdict (at worst one needless
+     * suppression), a refusal may not.
+     */
+    public LinearAudit confirming() {
+        return new LinearAudit(maxLpCells, threads, true);
     }
 
     public Result audit(DisclosureTable t, DisclosurePolicy p) {
@@ -310,14 +328,19 @@ public final class LinearAudit {
      * Bounds {lo, hi, exact} of each cell of {@code vars}, the unknowns of the LP; every other cell of the table
      * (published, or suppressed outside {@code vars}) is a constant at its true value.
      *
-     * <p>Two LPs first, minimising and maximising Σ x/required: with the true table they give three feasible points,
-     * and the polytope being convex, each cell's interval contains the range its value spans over them. A cell whose
-     * range already reaches its required width is proven protected by these LP solutions (exact = 0: its interval is
-     * at least that range); every other cell gets its own max LP and — unless that max with the feasible points seen
-     * so far proves it — its min LP (exact = 1). The optimum of each of these LPs is one more feasible point and widens
-     * the range of every other cell of the LP, so most cells of a large LP are proven without LPs of their own.
-     * Either way a pass is a pass
-     * of the LP audit; only the width reported for proven cells is a lower bound of the true width.
+     * <p>The LPs are solved by {@link IntervalLp}, a simplex that makes the region feasible once and then answers
+     * every objective warm-started from the previous optimum (ojAlgo rebuilds and re-solves the model for each, which
+     * made the audit of the national table cost a minute). Two LPs first, minimising and maximising Σ x/required:
+     * with the true table they give three feasible points, and the polytope being convex, each cell's interval
+     * contains the range its value spans over them. A cell whose range already reaches its required width is proven
+     * protected (exact = 0: its interval is at least that range); every other cell gets its own max LP and — unless
+     * that max with the points seen so far proves it — its min LP (exact = 1). Every optimum is one more feasible
+     * point and widens the range of every other cell, so most cells of a large LP are proven without LPs of their own.
+     *
+     * <p>Why a pass can be trusted: every point IntervalLp returns has been checked against every relation and bound
+     * of the LP, so a proven range rests on verified feasible points whatever the simplex did. In a
+     * {@link #confirming()} audit a cell found too narrow is solved again with ojAlgo (min and max, the reference
+     * solver), whose answer is the verdict: a refusal rests on ojAlgo's optimum.
      */
     private double[][] solve(DisclosureTable t, DisclosurePolicy p, List<Integer> vars,
                              List<List<Integer>> relationsOf, double cap) {
@@ -337,96 +360,138 @@ public final class LinearAudit {
             cache.put(key, bounds);
             return bounds;
         }
-        ExpressionsBasedModel model = new ExpressionsBasedModel();
-        Map<Integer, Variable> vs = new HashMap<>();
-        for (int id : vars) {
-            vs.put(id, model.addVariable("c" + id).lower(0).upper(cap));
-        }
-        for (int k : rels) {
-            Relation r = t.relations().get(k);
-            // Σ parts − total = 0, constant members moved to the right-hand side
-            double rhs = 0;
-            Expression e = model.addExpression("r" + k);
-            for (int m : r.parts()) {
-                if (vs.containsKey(m)) {
-                    e.set(vs.get(m), 1);
-                } else {
-                    rhs -= t.cell(m).value();
-                }
-            }
-            if (vs.containsKey(r.total())) {
-                e.set(vs.get(r.total()), -1);
-            } else {
-                rhs += t.cell(r.total()).value();
-            }
-            // amounts are published to the cent: allow each member its half-cent of rounding
-            double tol = t.cell(r.total()).kind() == CellKind.AMOUNT ? 0.005 * (r.parts().length + 1) : 1e-7;
-            e.lower(rhs - tol).upper(rhs + tol);
-        }
-        double[] lo = new double[n];
-        double[] hi = new double[n];
+        Rows rows = rows(t, vars, rels);
+        double[] lower = new double[n];
+        double[] upper = new double[n];
+        double[] truth = new double[n];
+        Arrays.fill(upper, cap);
         for (int k = 0; k < n; k++) {
-            lo[k] = hi[k] = t.cell(vars.get(k)).value();
+            truth[k] = t.cell(vars.get(k)).value();
         }
+        IntervalLp lp = new IntervalLp(n, lower, upper, rows.idx, rows.coef, rows.lo, rows.hi, truth);
+        if (!lp.feasible()) {
+            // the true values satisfy every relation, so this is a bug, never a pass
+            throw new IllegalStateException("audit LP infeasible for cells " + vars);
+        }
+        double[] lo = truth.clone();
+        double[] hi = truth.clone();
         boolean prove = n > EXACT_UP_TO;
         if (prove) {
+            double[] w = new double[n];
             for (int k = 0; k < n; k++) {
-                vs.get(vars.get(k)).weight(1 / Math.max(1e-9, p.requiredWidth(t.cell(vars.get(k)))));
+                w[k] = 1 / Math.max(1e-9, p.requiredWidth(t.cell(vars.get(k))));
             }
-            for (boolean max : new boolean[] {false, true}) {
-                Optimisation.Result r = max ? model.maximise() : model.minimise();
-                lpSolved.incrementAndGet();
-                absorb(r, lo, hi);
-            }
-            for (int k = 0; k < n; k++) {
-                vs.get(vars.get(k)).weight(0);
-            }
+            absorb(lp.minimise(w).x(), lo, hi);
+            absorb(lp.maximise(w).x(), lo, hi);
+            lpSolved.addAndGet(2);
         }
+        double[] e = new double[n];
         for (int k = 0; k < n; k++) {
-            Cell c = t.cell(vars.get(k));
-            double need = p.requiredWidth(c);
+            double need = p.requiredWidth(t.cell(vars.get(k)));
             if (prove && hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
                 bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
                 continue;
             }
-            Variable v = vs.get(vars.get(k));
-            v.weight(1);
-            Optimisation.Result rMax = model.maximise();
-            double max = optimum(rMax, v, c);
-            if (prove) {
-                // every optimum is one more feasible point: it widens the proven range of every other cell too
-                absorb(rMax, lo, hi);
-                hi[k] = Math.max(hi[k], max);
-                if (hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
-                    v.weight(0);
-                    bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
-                    continue;
-                }
+            e[k] = 1;
+            IntervalLp.Solution max = lp.maximise(e);
+            lpSolved.incrementAndGet();
+            absorb(max.x(), lo, hi);
+            if (prove && hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
+                e[k] = 0;
+                bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
+                continue;
             }
-            Optimisation.Result rMin = model.minimise();
-            double min = optimum(rMin, v, c);
-            if (prove) {
-                absorb(rMin, lo, hi);
+            IntervalLp.Solution min = lp.minimise(e);
+            lpSolved.incrementAndGet();
+            absorb(min.x(), lo, hi);
+            e[k] = 0;
+            bounds[k] = new double[] {Math.max(0, min.value()), max.value(), 1};
+            if (confirm && bounds[k][1] - bounds[k][0] + EPS * Math.max(1, need) < need) {
+                bounds[k] = referenceBounds(t, vars, rows, cap, k);
             }
-            v.weight(0);
-            bounds[k] = new double[] {Math.max(0, min), max, 1};
         }
         cache.put(key, bounds);
         return bounds;
     }
 
-    /** Widens each cell's proven range [lo, hi] to a feasible point (an LP optimum); nothing from a non-optimum. */
-    private static void absorb(Optimisation.Result r, double[] lo, double[] hi) {
-        if (r.getState().isFeasible() && r.getState() != Optimisation.State.UNBOUNDED) {
-            for (int k = 0; k < lo.length; k++) {
-                double x = r.doubleValue(k);
-                lo[k] = Math.min(lo[k], x);
-                hi[k] = Math.max(hi[k], x);
+    /** The relations of an LP as rows over its unknowns: Σ parts − total, constants moved to the bounds. */
+    private record Rows(int[][] idx, double[][] coef, double[] lo, double[] hi) {
+    }
+
+    private static Rows rows(DisclosureTable t, List<Integer> vars, TreeSet<Integer> rels) {
+        Map<Integer, Integer> pos = new HashMap<>();
+        for (int k = 0; k < vars.size(); k++) {
+            pos.put(vars.get(k), k);
+        }
+        int m = rels.size();
+        int[][] idx = new int[m][];
+        double[][] coef = new double[m][];
+        double[] lo = new double[m];
+        double[] hi = new double[m];
+        int i = 0;
+        for (int k : rels) {
+            Relation r = t.relations().get(k);
+            int[] ix = new int[r.parts().length + 1];
+            double[] cf = new double[ix.length];
+            int used = 0;
+            double rhs = 0;
+            for (int c : r.parts()) {
+                Integer at = pos.get(c);
+                if (at != null) {
+                    ix[used] = at;
+                    cf[used++] = 1;
+                } else {
+                    rhs -= t.cell(c).value();
+                }
             }
+            Integer at = pos.get(r.total());
+            if (at != null) {
+                ix[used] = at;
+                cf[used++] = -1;
+            } else {
+                rhs += t.cell(r.total()).value();
+            }
+            // amounts are published to the cent: allow each member its half-cent of rounding
+            double tol = t.cell(r.total()).kind() == CellKind.AMOUNT ? 0.005 * (r.parts().length + 1) : 1e-7;
+            idx[i] = Arrays.copyOf(ix, used);
+            coef[i] = Arrays.copyOf(cf, used);
+            lo[i] = rhs - tol;
+            hi[i] = rhs + tol;
+            i++;
+        }
+        return new Rows(idx, coef, lo, hi);
+    }
+
+    /** Min and max of unknown k by ojAlgo, the reference solver (exact = 1): the verdict on a too-narrow cell. */
+    private double[] referenceBounds(DisclosureTable t, List<Integer> vars, Rows rows, double cap, int k) {
+        ExpressionsBasedModel model = new ExpressionsBasedModel();
+        Variable[] v = new Variable[vars.size()];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = model.addVariable("c" + vars.get(j)).lower(0).upper(cap);
+        }
+        for (int i = 0; i < rows.idx.length; i++) {
+            Expression e = model.addExpression("r" + i);
+            for (int j = 0; j < rows.idx[i].length; j++) {
+                e.set(v[rows.idx[i][j]], rows.coef[i][j]);
+            }
+            e.lower(rows.lo[i]).upper(rows.hi[i]);
+        }
+        Cell c = t.cell(vars.get(k));
+        v[k].weight(1);
+        double max = optimum(model.maximise(), c);
+        double min = optimum(model.minimise(), c);
+        return new double[] {Math.max(0, min), max, 1};
+    }
+
+    /** Widens each cell's proven range [lo, hi] to a feasible point. */
+    private static void absorb(double[] x, double[] lo, double[] hi) {
+        for (int k = 0; k < lo.length; k++) {
+            lo[k] = Math.min(lo[k], x[k]);
+            hi[k] = Math.max(hi[k], x[k]);
         }
     }
 
-    private double optimum(Optimisation.Result r, Variable v, Cell cell) {
+    private double optimum(Optimisation.Result r, Cell cell) {
         lpSolved.incrementAndGet();
         if (r.getState() == Optimisation.State.UNBOUNDED) {
             return Double.POSITIVE_INFINITY;

@@ -25,12 +25,33 @@ public final class SecondarySuppression {
      * (FIFO from the declaration order), so the pattern is deterministic.
      */
     public static int toFixedPoint(DisclosureTable t, DisclosurePolicy p, List<List<Integer>> relationsOf) {
+        return toFixedPoint(t, p, relationsOf, null);
+    }
+
+    /**
+     * As {@link #toFixedPoint(DisclosureTable, DisclosurePolicy, List)}, checking first only the relations of
+     * {@code changed} (cells just suppressed, e.g. by an audit repair: the other relations were at their fixed point
+     * already), or every relation when it is null.
+     */
+    public static int toFixedPoint(DisclosureTable t, DisclosurePolicy p, List<List<Integer>> relationsOf,
+                                   int[] changed) {
         List<Relation> rels = t.relations();
-        ArrayDeque<Integer> queue = new ArrayDeque<>(rels.size());
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
         boolean[] queued = new boolean[rels.size()];
-        for (int k = 0; k < rels.size(); k++) {
-            queue.add(k);
-            queued[k] = true;
+        if (changed == null) {
+            for (int k = 0; k < rels.size(); k++) {
+                queue.add(k);
+                queued[k] = true;
+            }
+        } else {
+            for (int c : changed) {
+                for (int k : relationsOf.get(c)) {
+                    if (!queued[k]) {
+                        queued[k] = true;
+                        queue.add(k);
+                    }
+                }
+            }
         }
         int added = 0;
         while (!queue.isEmpty()) {
