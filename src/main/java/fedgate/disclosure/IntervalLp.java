@@ -36,7 +36,9 @@ final class IntervalLp {
     }
 
     static final int DEGENERATE_BEFORE_BLAND = 50;
-    static boolean DEBUG = Boolean.getBoolean("intervallp.debug");
+    static final int RECOMPUTE_EVERY = 32;
+    /** Checks every simplex step (slow): -Dintervallp.debug=true. */
+    static final boolean DEBUG = Boolean.getBoolean("intervallp.debug");
     private static final double PIVOT_TOL = 1e-9;
     private static final double DROP = 1e-13;
     private static final double CHECK_REL = 1e-9;
@@ -150,9 +152,16 @@ final class IntervalLp {
                 cost[j] = sense * c[j];
             }
             simplex(cost);
-            recomputeBasics();
             double[] pt = point();
-            if (check(pt)) {
+            // the basic values are updated step by step; they are recomputed from B⁻¹ every RECOMPUTE_EVERY solves
+            // (and whenever the point fails its check) so that rounding does not pile up
+            boolean ok = solves % RECOMPUTE_EVERY != 0 && check(pt);
+            if (!ok) {
+                recomputeBasics();
+                pt = point();
+                ok = check(pt);
+            }
+            if (ok) {
                 double v = 0;
                 for (int j = 0; j < n; j++) {
                     v += c[j] * pt[j];
@@ -385,30 +394,8 @@ final class IntervalLp {
                 }
                 pivot(r, q);
             }
-            if (DEBUG && iter > limit - 30) {
-                System.err.println("iter " + iter + " q=" + q + " d=" + d[q] + " dir=" + dir + " r=" + r + " leave=" + (r < 0 ? -1 : basis[r]) + " step=" + step + " x[q]=" + x[q] + " [" + lb[q] + ", " + ub[q] + "] bland=" + bland + " deg=" + degenerate);
-            }
             if (DEBUG) {
-                for (int i = 0; i < m; i++) {
-                    double res = 0;
-                    for (int j = 0; j < cols; j++) {
-                        res += a0[i][j] * x[j];
-                    }
-                    if (Math.abs(res) > 1e-9 + 1e-13 * rhsScale) {
-                        System.err.println("iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step
-                                + " x[q]=" + x[q] + " in [" + lb[q] + ", " + ub[q] + "] residual row " + i + " = " + res + " bland " + bland);
-                        throw new IllegalStateException("debug");
-                    }
-                }
-                for (int i = 0; i < m; i++) {
-                    int b = basis[i];
-                    if (x[b] < lb[b] - 1e-9 * (1 + Math.abs(lb[b])) - 1e-13 * rhsScale || x[b] > ub[b] + 1e-9 * (1 + Math.abs(ub[b])) + 1e-13 * rhsScale) {
-                        System.err.println("iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step
-                                + " tmin=" + tmin + " tmax=" + tmax + ": basic " + b + " = " + x[b] + " not in ["
-                                + lb[b] + ", " + ub[b] + "]");
-                        throw new IllegalStateException("debug");
-                    }
-                }
+                debugCheck(iter, q, dir, r, step, bland);
             }
             if (step <= 1e-12 * (1 + Math.abs(x[q]))) {
                 if (++degenerate > DEGENERATE_BEFORE_BLAND) {
@@ -417,6 +404,26 @@ final class IntervalLp {
             } else {
                 degenerate = 0;
                 bland = false;
+            }
+        }
+    }
+
+    /** With -Dintervallp.debug=true: after every step, A0·x = 0 and every basic value within its bounds. */
+    private void debugCheck(long iter, int q, int dir, int r, double step, boolean bland) {
+        String where = "iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step + " bland=" + bland;
+        double tol = 1e-9 + 1e-13 * rhsScale;
+        for (int i = 0; i < m; i++) {
+            double res = 0;
+            for (int j = 0; j < cols; j++) {
+                res += a0[i][j] * x[j];
+            }
+            if (Math.abs(res) > tol) {
+                throw new IllegalStateException(where + ": residual of row " + i + " = " + res);
+            }
+            int b = basis[i];
+            if (x[b] < lb[b] - tol - 1e-9 * Math.abs(lb[b]) || x[b] > ub[b] + tol + 1e-9 * Math.abs(ub[b])) {
+                throw new IllegalStateException(where + ": basic " + b + " = " + x[b] + " not in [" + lb[b] + ", "
+                        + ub[b] + "]");
             }
         }
     }
@@ -581,7 +588,7 @@ final class IntervalLp {
 
     private boolean primalFeasible() {
         for (int j = 0; j < cols; j++) {
-            double tol = CHECK_REL * (1 + Math.abs(x[j]));
+            double tol = CHECK_REL * (1 + Math.abs(x[j])) + SCALE_REL * rhsScale;
             if (x[j] < lb[j] - tol || x[j] > ub[j] + tol) {
                 return false;
             }
