@@ -105,6 +105,21 @@ class IntervalLpTest {
         }
     }
 
+    /** Warm start: the same objective again costs no pivot, and the feasible start needs no phase 1. */
+    @Test
+    void repeatedObjectiveIsAnsweredFromTheLastBasis() {
+        LpComponents.Lp lp = LpComponents.random(new Random(3), 10, 5, 2, 0.5, false);
+        IntervalLp ours = lp.interval();
+        assertThat(ours.pivots()).as("pivots of phase 1 from the true table").isZero();
+        double[] e = unit(lp.n(), 0);
+        IntervalLp.Solution first = ours.maximise(e);
+        long after = ours.pivots();
+        IntervalLp.Solution again = ours.maximise(e);
+        assertThat(ours.pivots()).isEqualTo(after);
+        assertThat(again.value()).isEqualTo(first.value());
+        assertThat(again.x()).containsExactly(first.x());
+    }
+
     /** An all-zero 3 × 3 table with totals, every cell unknown but the grand total: every cell is pinned at 0. */
     @Test
     void allZeroTableIsPinnedAtZero() {
