@@ -22,21 +22,34 @@ import java.util.Arrays;
  *
  * <p>Numerics: the tableau B⁻¹A is kept in full (m × (n + m + artificials)); pricing is Dantzig's (largest reduced
  * cost), with Bland's rule after {@value #DEGENERATE_BEFORE_BLAND} degenerate pivots in a row (anti-cycling); the ratio
- * test takes the exact minimum ratio and breaks (near-)ties by the largest pivot, so basic values never leave their
- * bounds beyond rounding. After each solve the basic values are recomputed from B⁻¹ (the tableau's columns of the
- * starting basis), and the returned point is checked against every row and bound; on drift the tableau is rebuilt from
- * the original matrix for the current basis (Gauss–Jordan), and failing that the LP is solved again from scratch.
+ * test takes the exact minimum ratio and breaks ties (within a few ulps) by the largest pivot, so basic values never
+ * leave their bounds beyond rounding. Every returned point is checked against every row and bound (tolerance 1e-9 of
+ * the row's terms plus 1e-14 of the problem's magnitude); the basic values are recomputed from B⁻¹ (the tableau's
+ * columns of the starting basis) every {@value #RECOMPUTE_EVERY} solves and whenever that check fails; if it still
+ * fails, the tableau is rebuilt from the original matrix for the current basis (Gauss–Jordan), and failing that the LP
+ * is solved again from scratch, from the last point. Should the simplex stall (iteration limit), it starts again from
+ * scratch with Bland's rule from the first pivot, for good.
+ *
+ * <p>Cost: the tableau is dense, m × (n + m + artificials) doubles; a pivot costs m × (non-zeros of the pivot row).
+ * At the audit's sizes (≤ 300 unknowns, a few hundred rows) that is a few MB per instance and well under a
+ * millisecond per objective once warm.
  *
  * <p>Not thread-safe: one instance per LP (per thread).
  */
 final class IntervalLp {
 
-    /** An optimum: its objective value and the optimal point (feasible: every row and bound within tolerance). */
+    /**
+     * An optimum: its objective value (c·x of the returned x) and an optimal point, feasible (every row and bound
+     * within tolerance), a fresh array. It is a vertex, except that starting values between their bounds that no
+     * objective ever moved (reduced cost 0 throughout) keep their starting value.
+     */
     record Solution(double value, double[] x) {
     }
 
     static final int DEGENERATE_BEFORE_BLAND = 50;
-    static boolean DEBUG = Boolean.getBoolean("intervallp.debug");
+    static final int RECOMPUTE_EVERY = 32;
+    /** Checks every simplex step (slow): -Dintervallp.debug=true. */
+    static final boolean DEBUG = Boolean.getBoolean("intervallp.debug");
     private static final double PIVOT_TOL = 1e-9;
     private static final double DROP = 1e-13;
     private static final double CHECK_REL = 1e-9;
@@ -65,6 +78,7 @@ final class IntervalLp {
     private boolean feasible;
     private final double rhsScale;
 
+    private boolean blandOnly;  // set for good after a stall: Bland's rule from the first pivot
     private long pivots;
     private long solves;
     private int rebuilds;
@@ -75,6 +89,13 @@ final class IntervalLp {
     }
 
     /**
+     * @param n       number of variables
+     * @param lower   finite lower bounds (copied)
+     * @param upper   finite upper bounds (copied)
+     * @param rowIdx  row i's variables (kept, not copied: do not modify afterwards)
+     * @param rowCoef row i's coefficients, parallel to rowIdx (kept, not copied)
+     * @param rowLo   row i's lower end (copied)
+     * @param rowHi   row i's upper end, ≥ rowLo (copied)
      * @param x0 a point believed feasible (may be null, need not be a vertex nor even feasible: it is only where
      *           phase 1 starts)
      */
@@ -149,10 +170,31 @@ final class IntervalLp {
             for (int j = 0; j < n; j++) {
                 cost[j] = sense * c[j];
             }
-            simplex(cost);
-            recomputeBasics();
+            try {
+                simplex(cost);
+            } catch (Stalled e) {
+                // Dantzig with the Bland fallback went round in circles (rounding): again from scratch, Bland only
+                if (blandOnly || attempt > 1) {
+                    throw new IllegalStateException("the simplex stalls, even with Bland's rule alone");
+                }
+                rebuilds++;
+                blandOnly = true;
+                coldStart(point());
+                if (!feasible) {
+                    throw new IllegalStateException("the LP became infeasible on a cold restart (numerical trouble)");
+                }
+                continue;
+            }
             double[] pt = point();
-            if (check(pt)) {
+            // the basic values are updated step by step; they are recomputed from B⁻¹ every RECOMPUTE_EVERY solves
+            // (and whenever the point fails its check) so that rounding does not pile up
+            boolean ok = solves % RECOMPUTE_EVERY != 0 && check(pt);
+            if (!ok) {
+                recomputeBasics();
+                pt = point();
+                ok = check(pt);
+            }
+            if (ok) {
                 double v = 0;
                 for (int j = 0; j < n; j++) {
                     v += c[j] * pt[j];
@@ -178,6 +220,13 @@ final class IntervalLp {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    /** The iteration limit was reached: cycling (or stalling) despite the Bland fallback. */
+    private static final class Stalled extends RuntimeException {
+        Stalled() {
+            super("simplex iteration limit reached", null, false, false);
+        }
+    }
 
     private void coldStart(double[] x0) {
         double[] xs = new double[n];
@@ -252,7 +301,16 @@ final class IntervalLp {
         d = new double[cols];
         feasible = true;
         if (arts > 0) {
-            simplex(phase1);
+            try {
+                simplex(phase1);
+            } catch (Stalled e) {
+                if (blandOnly) {
+                    throw new IllegalStateException("phase 1 stalls, even with Bland's rule alone");
+                }
+                blandOnly = true;
+                coldStart(x0);
+                return;
+            }
             recomputeBasics();
             double infeas = 0;
             double scale = 1;
@@ -288,11 +346,11 @@ final class IntervalLp {
         double dTol = 1e-10 * cmax;
         computeReducedCosts(cost);
         int degenerate = 0;
-        boolean bland = false;
+        boolean bland = blandOnly;
         long limit = 200L * (m + cols) + 10_000;
         for (long iter = 0; ; iter++) {
             if (iter > limit) {
-                throw new IllegalStateException("simplex iteration limit reached (cycling?)");
+                throw new Stalled();
             }
             int q = -1;
             double best = 0;
@@ -385,30 +443,8 @@ final class IntervalLp {
                 }
                 pivot(r, q);
             }
-            if (DEBUG && iter > limit - 30) {
-                System.err.println("iter " + iter + " q=" + q + " d=" + d[q] + " dir=" + dir + " r=" + r + " leave=" + (r < 0 ? -1 : basis[r]) + " step=" + step + " x[q]=" + x[q] + " [" + lb[q] + ", " + ub[q] + "] bland=" + bland + " deg=" + degenerate);
-            }
             if (DEBUG) {
-                for (int i = 0; i < m; i++) {
-                    double res = 0;
-                    for (int j = 0; j < cols; j++) {
-                        res += a0[i][j] * x[j];
-                    }
-                    if (Math.abs(res) > 1e-9 + 1e-13 * rhsScale) {
-                        System.err.println("iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step
-                                + " x[q]=" + x[q] + " in [" + lb[q] + ", " + ub[q] + "] residual row " + i + " = " + res + " bland " + bland);
-                        throw new IllegalStateException("debug");
-                    }
-                }
-                for (int i = 0; i < m; i++) {
-                    int b = basis[i];
-                    if (x[b] < lb[b] - 1e-9 * (1 + Math.abs(lb[b])) - 1e-13 * rhsScale || x[b] > ub[b] + 1e-9 * (1 + Math.abs(ub[b])) + 1e-13 * rhsScale) {
-                        System.err.println("iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step
-                                + " tmin=" + tmin + " tmax=" + tmax + ": basic " + b + " = " + x[b] + " not in ["
-                                + lb[b] + ", " + ub[b] + "]");
-                        throw new IllegalStateException("debug");
-                    }
-                }
+                debugCheck(iter, q, dir, r, step, bland);
             }
             if (step <= 1e-12 * (1 + Math.abs(x[q]))) {
                 if (++degenerate > DEGENERATE_BEFORE_BLAND) {
@@ -416,7 +452,27 @@ final class IntervalLp {
                 }
             } else {
                 degenerate = 0;
-                bland = false;
+                bland = blandOnly;
+            }
+        }
+    }
+
+    /** With -Dintervallp.debug=true: after every step, A0·x = 0 and every basic value within its bounds. */
+    private void debugCheck(long iter, int q, int dir, int r, double step, boolean bland) {
+        String where = "iter " + iter + " q=" + q + " dir=" + dir + " r=" + r + " step=" + step + " bland=" + bland;
+        double tol = 1e-9 + 1e-13 * rhsScale;
+        for (int i = 0; i < m; i++) {
+            double res = 0;
+            for (int j = 0; j < cols; j++) {
+                res += a0[i][j] * x[j];
+            }
+            if (Math.abs(res) > tol) {
+                throw new IllegalStateException(where + ": residual of row " + i + " = " + res);
+            }
+            int b = basis[i];
+            if (x[b] < lb[b] - tol - 1e-9 * Math.abs(lb[b]) || x[b] > ub[b] + tol + 1e-9 * Math.abs(ub[b])) {
+                throw new IllegalStateException(where + ": basic " + b + " = " + x[b] + " not in [" + lb[b] + ", "
+                        + ub[b] + "]");
             }
         }
     }
@@ -581,7 +637,7 @@ final class IntervalLp {
 
     private boolean primalFeasible() {
         for (int j = 0; j < cols; j++) {
-            double tol = CHECK_REL * (1 + Math.abs(x[j]));
+            double tol = CHECK_REL * (1 + Math.abs(x[j])) + SCALE_REL * rhsScale;
             if (x[j] < lb[j] - tol || x[j] > ub[j] + tol) {
                 return false;
             }

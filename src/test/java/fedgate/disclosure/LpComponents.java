@@ -24,8 +24,21 @@ final class LpComponents {
             return new IntervalLp(n, lower, upper, idx, coef, lo, hi, x0);
         }
 
+        /** The problem's magnitude: its largest right-hand side or true value (at least 1). */
+        double scale() {
+            double scale = 1;
+            for (int i = 0; i < lo.length; i++) {
+                scale = Math.max(scale, Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
+            }
+            for (double v : x0) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            return scale;
+        }
+
         /**
-         * Largest violation of a row or bound by p, relative to the row's magnitude plus 1e-5 of the problem's
+         * Largest violation of a row or bound by p, relative to the row's magnitude plus 1e-5 of the problem's (its
+         * right-hand sides, the true values and p's)
          * (values computed from others of that magnitude carry its rounding).
          */
         double violation(double[] p) {
@@ -35,6 +48,9 @@ final class LpComponents {
                 scale = Math.max(scale, Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
             }
             for (double v : p) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (double v : x0) {
                 scale = Math.max(scale, Math.abs(v));
             }
             for (int j = 0; j < n; j++) {
