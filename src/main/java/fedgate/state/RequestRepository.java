@@ -66,7 +66,12 @@ public final class RequestRepository {
         this.dataSource = dataSource;
         this.ledger = ledger;
         this.groupCommit = groupCommitMaxBatch > 1 ? new GroupCommit<Decided, Optional<String>>(dataSource,
-                groupCommitMaxBatch, (c, d) -> writeDecided(c, d.in(), d.receivedActor(), d.verdict())) : null;
+                groupCommitMaxBatch, (c, d) -> writeDecided(c, d.in(), d.receivedActor(), d.verdict()),
+                // the ledger head read and written once per batch, not once per event
+                (c, body) -> ledger.withHeadHeld(c, () -> {
+                    body.run();
+                    return null;
+                })) : null;
     }
 
     /**
