@@ -92,6 +92,7 @@ final class GroupCommit<T, R> {
     Outcome<R> submit(T item) {
         Pending<T, R> p = new Pending<>(item, Thread.currentThread());
         queue.add(p);
+        boolean interrupted = false;
         while (p.outcome == null) {
             if (leader.tryLock()) {
                 try {
@@ -109,7 +110,12 @@ final class GroupCommit<T, R> {
             } else {
                 // woken when its item is written or when it is its turn to lead; the time-out is a safety net only
                 LockSupport.parkNanos(this, WAIT_NANOS);
+                // an interrupt does not abandon an item that may be in the transaction being written (nor spin)
+                interrupted |= Thread.interrupted();
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return p.outcome;
     }
