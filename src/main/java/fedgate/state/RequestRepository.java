@@ -498,7 +498,8 @@ public final class RequestRepository {
         if (next > 999_999) {
             throw new StateException("request counter exhausted for " + year, null);
         }
-        return String.format("FED-%d-%06d", year, next);
+        String digits = Integer.toString(next); // as String.format("FED-%d-%06d"), which cost more than the query
+        return "FED-" + year + "-" + "000000".substring(digits.length()) + digits;
     }
 
     /**
