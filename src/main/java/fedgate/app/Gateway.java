@@ -119,7 +119,9 @@ public final class Gateway implements AutoCloseable {
 
         dataSource = Database.migrate(openDatabase());
         ledger = new AuditLedger(dataSource, Clock.systemUTC());
-        requests = new RequestRepository(dataSource, ledger);
+        // concurrent intakes share one database transaction and commit (group commit, README "Messaging interface")
+        requests = new RequestRepository(dataSource, ledger,
+                Integer.parseInt(config.get("fedgate.intake.group-commit.max-batch")));
         partners = PartnerRegistry.withSamples(Path.of(config.get("fedgate.partners.dir")).toAbsolutePath());
         LOG.info("partners: {}", partners.all().stream().map(Partner::id).collect(Collectors.joining(", ")));
         deliveries = new DeliveryRepository(dataSource, requests);

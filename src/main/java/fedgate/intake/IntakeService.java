@@ -89,9 +89,15 @@ public final class IntakeService {
 
     public Outcome receive(Inbound in) {
         String sha256 = sha256(in.raw());
-        Optional<String> previous = in.channel() == Channel.MAIL
-                ? requests.findIdBySourceRef(Channel.MAIL.name(), in.sourceRef()).or(() -> requests.findIdBySha256(sha256))
-                : requests.findIdBySha256(sha256);
+        // a broker submission is almost always new (a redelivery or a partner's resend is the exception): its content
+        // hash is not looked up first, which would wait for the database between two group commits, but checked by
+        // the write itself (insertDecided comes back empty for content already stored, and the input is then known)
+        Optional<String> previous = switch (in.channel()) {
+            case MAIL -> requests.findIdBySourceRef(Channel.MAIL.name(), in.sourceRef())
+                    .or(() -> requests.findIdBySha256(sha256));
+            case BROKER -> Optional.empty();
+            default -> requests.findIdBySha256(sha256);
+        };
         if (previous.isEmpty()) {
             // read and validate first, then store the input with its verdict in one transaction; if reading fails
             // unexpectedly, the input is stored as RECEIVED before the failure goes on (nothing lost: resumed later)
@@ -99,13 +105,24 @@ public final class IntakeService {
             try {
                 e = evaluate(in);
             } catch (RuntimeException | Error failure) {
+                Optional<String> received;
                 try {
-                    storeReceived(in, sha256).ifPresent(id -> LOG.error("{} stored as RECEIVED; reading it failed",
-                            id));
+                    received = storeReceived(in, sha256);
                 } catch (RuntimeException storing) {
                     failure.addSuppressed(storing);
+                    throw failure;
                 }
-                throw failure;
+                received.ifPresent(id -> LOG.error("{} stored as RECEIVED; reading it failed", id));
+                // a broker submission already stored (its hash is not looked up before reading): known, as if it had
+                // been found first
+                Optional<String> stored = received.isEmpty() && in.channel() == Channel.BROKER
+                        ? requests.findIdBySha256(sha256) : Optional.empty();
+                if (stored.isEmpty()) {
+                    throw failure;
+                }
+                try (RequestIdInMdc ignored = new RequestIdInMdc(stored.get())) {
+                    return known(stored.get(), in);
+                }
             }
             RequestStatus status = e.accepted() ? RequestStatus.VALIDATED : RequestStatus.REJECTED;
             Instant receivedAt = in.receivedAt().truncatedTo(ChronoUnit.MICROS); // as the database keeps it

@@ -124,9 +124,63 @@ public final class AuditLedger {
             if (c.getAutoCommit()) {
                 throw new IllegalStateException("appendInTransaction needs a connection with auto-commit off");
             }
+            HeldHead h = held.get();
+            if (h != null && h.connection == c) {
+                if (h.head == null) {
+                    h.head = lockHead(c);
+                }
+                LedgerEvent event = insertEvent(c, h.head, now(), p);
+                h.head = new Head(event.seq(), event.hash());
+                h.changed = true;
+                return event;
+            }
             return insert(c, lockHead(c), now(), p);
         } catch (SQLException e) {
             throw new LedgerException("cannot append a ledger event", e);
+        }
+    }
+
+    /** Work inside a transaction, see {@link #withHeadHeld}. */
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T run() throws Exception;
+    }
+
+    /** The head as the transaction of {@link #withHeadHeld} has it so far (null: not read yet). */
+    private static final class HeldHead {
+        final Connection connection;
+        Head head;
+        boolean changed;
+
+        HeldHead(Connection connection) {
+            this.connection = connection;
+        }
+    }
+
+    private final ThreadLocal<HeldHead> held = new ThreadLocal<>();
+
+    /**
+     * Runs {@code work} in the caller's transaction ({@code connection}, auto-commit off) with the head read and
+     * locked once, at the first append: the events {@code work} appends by {@link #appendInTransaction} on that
+     * connection, from this thread, chain on the head kept in memory, and the {@code ledger_head} row is written
+     * once, when {@code work} returns. The same events and the same head as one append after another, with one head
+     * read and one head update instead of one of each per event (a group commit of many state changes). If
+     * {@code work} throws, nothing is written for the head: the caller rolls the transaction back.
+     */
+    public <T> T withHeadHeld(Connection connection, TransactionWork<T> work) throws Exception {
+        if (held.get() != null) {
+            return work.run();
+        }
+        HeldHead h = new HeldHead(connection);
+        held.set(h);
+        try {
+            T result = work.run();
+            if (h.changed) {
+                writeHead(connection, h.head);
+            }
+            return result;
+        } finally {
+            held.remove();
         }
     }
 
@@ -176,6 +230,22 @@ public final class AuditLedger {
     }
 
     private static LedgerEvent insert(Connection c, Head head, Instant at, Prepared p) throws SQLException {
+        LedgerEvent event = insertEvent(c, head, at, p);
+        writeHead(c, new Head(event.seq(), event.hash()));
+        return event;
+    }
+
+    private static void writeHead(Connection c, Head head) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE ledger_head SET last_seq = ?, last_hash = ? WHERE head_id = 1")) {
+            ps.setLong(1, head.seq());
+            ps.setString(2, head.hash());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The event row only; the caller moves the head. */
+    private static LedgerEvent insertEvent(Connection c, Head head, Instant at, Prepared p) throws SQLException {
         long seq = head.seq() + 1;
         String hash = LedgerEvent.computeHash(seq, at, p.actor(), p.requestId(), p.type(), p.details(), head.hash());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO ledger_event (" + EVENT_COLUMNS
@@ -188,12 +258,6 @@ public final class AuditLedger {
             ps.setString(6, p.details());
             ps.setString(7, head.hash());
             ps.setString(8, hash);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE ledger_head SET last_seq = ?, last_hash = ? WHERE head_id = 1")) {
-            ps.setLong(1, seq);
-            ps.setString(2, hash);
             ps.executeUpdate();
         }
         LOG.debug("ledger event #{} {} appended", seq, p.type());

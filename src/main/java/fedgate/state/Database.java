@@ -160,15 +160,15 @@ public final class Database {
     }
 
     public static DataSource migrate(DataSource ds) {
-        String binaryType;
+        boolean postgres;
         try (Connection c = ds.getConnection()) {
-            binaryType = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")
-                    ? "BYTEA" : "BLOB";
+            postgres = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
         } catch (SQLException e) {
             throw new RepositoryUnavailable("cannot open the state database", e);
         }
         Flyway.configure().dataSource(ds).locations("classpath:db/migration")
-                .placeholders(Map.of("binary_type", binaryType)).load().migrate();
+                .placeholders(Map.of("binary_type", postgres ? "BYTEA" : "BLOB",
+                        "history_seq_cache", postgres ? "1" : "1000")).load().migrate();
         return ds;
     }
 

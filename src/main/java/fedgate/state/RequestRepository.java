@@ -48,14 +48,30 @@ public final class RequestRepository {
 
     private final DataSource dataSource;
     private final AuditLedger ledger;
+    private final GroupCommit<Decided, Optional<String>> groupCommit;
 
     /**
      * @param ledger every history entry is also an event of the hash-chained audit ledger, appended in the
      *               same transaction as the state change it records
      */
     public RequestRepository(DataSource dataSource, AuditLedger ledger) {
+        this(dataSource, ledger, 1);
+    }
+
+    /**
+     * @param groupCommitMaxBatch above 1, concurrent {@link #insertDecided} calls share one transaction and one
+     *                            commit, up to that many at a time (group commit); 1: each its own transaction
+     */
+    public RequestRepository(DataSource dataSource, AuditLedger ledger, int groupCommitMaxBatch) {
         this.dataSource = dataSource;
         this.ledger = ledger;
+        this.groupCommit = groupCommitMaxBatch > 1 ? new GroupCommit<Decided, Optional<String>>(dataSource,
+                groupCommitMaxBatch, (c, d) -> writeDecided(c, d.in(), d.receivedActor(), d.verdict()),
+                // the ledger head read and written once per batch, not once per event
+                (c, body) -> ledger.withHeadHeld(c, () -> {
+                    body.run();
+                    return null;
+                })) : null;
     }
 
     /**
@@ -131,10 +147,21 @@ public final class RequestRepository {
      * history entries and ledger events — or returns empty if the same content (SHA-256) is already stored.
      * {@code forwarded} records the forward to the next stage as done (for an input whose forward commits with
      * the consumption of the input itself). One commit instead of one per step; a failure stores nothing.
+     * With group commit on, concurrent calls are written together in one transaction (see {@link GroupCommit}), each
+     * exactly as alone and in the order they came; the call returns once that transaction committed. A second input
+     * with the same content in the same batch finds the first one's row and comes back empty, as it would one
+     * transaction later; if the batch fails, this call's input is written again in a transaction of its own.
      */
     public Optional<String> insertDecided(NewRequest in, String receivedActor, Verdict verdict) {
         for (int attempt = 0; ; attempt++) {
-            Optional<String> id = tryInsertDecided(in, receivedActor, verdict);
+            Optional<String> id;
+            if (attempt == 0 && groupCommit != null) {
+                // in the next group commit; if its batch failed, alone in a transaction of its own
+                GroupCommit.Outcome<Optional<String>> o = groupCommit.submit(new Decided(in, receivedActor, verdict));
+                id = o.alone() ? tryInsertDecided(in, receivedActor, verdict) : o.value();
+            } else {
+                id = tryInsertDecided(in, receivedActor, verdict);
+            }
             if (id.isPresent() || findIdBySha256(in.sha256()).isPresent()) {
                 return id;
             }
@@ -144,46 +171,39 @@ public final class RequestRepository {
         }
     }
 
+    /** One {@link #insertDecided} waiting for its group commit. */
+    private record Decided(NewRequest in, String receivedActor, Verdict verdict) {
+    }
+
+    /** Group commits of {@link #insertDecided} so far (tests, diagnosis); zeros when they are off. */
+    public GroupCommitStats groupCommitStats() {
+        if (groupCommit == null) {
+            return new GroupCommitStats(0, 0, 0, 0);
+        }
+        GroupCommit.Stats s = groupCommit.stats();
+        return new GroupCommitStats(s.batches(), s.items(), s.failedBatches(), s.largest());
+    }
+
+    /** Committed batches, the items committed in them, failed batches (retried item by item), the largest batch. */
+    public record GroupCommitStats(long batches, long items, long failedBatches, int largest) {
+    }
+
+    /** Calls of {@link #insertDecided} waiting to be taken into a batch (tests). */
+    int groupCommitPending() {
+        return groupCommit == null ? 0 : groupCommit.pending();
+    }
+
     private Optional<String> tryInsertDecided(NewRequest in, String receivedActor, Verdict v) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (findIdBySha256(c, in.sha256()).isPresent()) {
+                Optional<String> id = writeDecided(c, in, receivedActor, v);
+                if (id.isEmpty()) {
                     c.rollback();
-                    return Optional.empty();
+                } else {
+                    c.commit();
                 }
-                int year = in.receivedAt().atOffset(ZoneOffset.UTC).getYear();
-                String id = nextId(c, year);
-                Timestamp now = Timestamp.from(Instant.now());
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request (id, partner_id, channel, "
-                        + "source_ref, principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, "
-                        + "feuillet1, ack_json, forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                    ps.setString(1, id);
-                    ps.setString(2, v.partnerId());
-                    ps.setString(3, in.channel());
-                    ps.setString(4, truncate(in.sourceRef(), 1000));
-                    ps.setString(5, truncate(in.principal(), 320));
-                    ps.setString(6, truncate(in.fileName(), 1000));
-                    ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
-                    ps.setString(8, in.sha256());
-                    ps.setLong(9, in.raw().length);
-                    ps.setBytes(10, in.raw());
-                    ps.setString(11, v.status().name());
-                    ps.setString(12, v.reasonsJson());
-                    ps.setString(13, v.feuillet1Json());
-                    ps.setString(14, v.ackJsonForId().apply(id));
-                    ps.setTimestamp(15, v.forwarded() ? now : null);
-                    ps.setTimestamp(16, now);
-                    ps.executeUpdate();
-                }
-                history(c, id, RequestStatus.RECEIVED, receivedActor, "received by " + in.channel(),
-                        EventTypes.REQUEST_RECEIVED, Map.of("channel", in.channel(), "sha256", in.sha256(),
-                                "sizeBytes", in.raw().length));
-                history(c, id, v.status(), v.actor(), v.detail(), eventType(v.status()),
-                        v.status() == RequestStatus.REJECTED ? Map.of("reasons", JSON.readTree(v.reasonsJson()))
-                                : Map.of());
-                c.commit();
-                return Optional.of(id);
+                return id;
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
                 if (e instanceof SQLException sql && isUniqueViolation(sql)) {
@@ -194,6 +214,48 @@ public final class RequestRepository {
         } catch (SQLException | IOException e) {
             throw new StateException("cannot store received request", e);
         }
+    }
+
+    /**
+     * The writes of {@link #insertDecided} inside the caller's transaction: nothing written, and empty, when the same
+     * content is already stored (committed, or written earlier in the same transaction by a group commit).
+     */
+    private Optional<String> writeDecided(Connection c, NewRequest in, String receivedActor, Verdict v)
+            throws SQLException, IOException {
+        if (findIdBySha256(c, in.sha256()).isPresent()) {
+            return Optional.empty();
+        }
+        int year = in.receivedAt().atOffset(ZoneOffset.UTC).getYear();
+        String id = nextId(c, year);
+        Timestamp now = Timestamp.from(Instant.now());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO fed_request (id, partner_id, channel, "
+                + "source_ref, principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, "
+                + "feuillet1, ack_json, forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, id);
+            ps.setString(2, v.partnerId());
+            ps.setString(3, in.channel());
+            ps.setString(4, truncate(in.sourceRef(), 1000));
+            ps.setString(5, truncate(in.principal(), 320));
+            ps.setString(6, truncate(in.fileName(), 1000));
+            ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
+            ps.setString(8, in.sha256());
+            ps.setLong(9, in.raw().length);
+            ps.setBytes(10, in.raw());
+            ps.setString(11, v.status().name());
+            ps.setString(12, v.reasonsJson());
+            ps.setString(13, v.feuillet1Json());
+            ps.setString(14, v.ackJsonForId().apply(id));
+            ps.setTimestamp(15, v.forwarded() ? now : null);
+            ps.setTimestamp(16, now);
+            ps.executeUpdate();
+        }
+        history(c, id, RequestStatus.RECEIVED, receivedActor, "received by " + in.channel(),
+                EventTypes.REQUEST_RECEIVED, Map.of("channel", in.channel(), "sha256", in.sha256(),
+                        "sizeBytes", in.raw().length));
+        history(c, id, v.status(), v.actor(), v.detail(), eventType(v.status()),
+                v.status() == RequestStatus.REJECTED ? Map.of("reasons", JSON.readTree(v.reasonsJson()))
+                        : Map.of());
+        return Optional.of(id);
     }
 
     /**
@@ -436,7 +498,8 @@ public final class RequestRepository {
         if (next > 999_999) {
             throw new StateException("request counter exhausted for " + year, null);
         }
-        return String.format("FED-%d-%06d", year, next);
+        String digits = Integer.toString(next); // as String.format("FED-%d-%06d"), which cost more than the query
+        return "FED-" + year + "-" + "000000".substring(digits.length()) + digits;
     }
 
     /**

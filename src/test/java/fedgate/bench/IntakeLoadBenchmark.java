@@ -142,6 +142,9 @@ public final class IntakeLoadBenchmark {
                     + "other events drained: %d%n", amqp.accepted, amqp.count,
                     paced == null ? "-" : paced.accepted + " / " + paced.count, amqp.others);
             System.out.printf("intake / raw broker rate: %.1f %%%n", 100 * amqp.rate() / raw.rate());
+            System.out.printf("broker consumers %s; intake group commit (max %s): %s%n",
+                    gw.config().get("fedgate.intake.broker-consumers"),
+                    gw.config().get("fedgate.intake.group-commit.max-batch"), gw.requests().groupCommitStats());
         }
     }
 
