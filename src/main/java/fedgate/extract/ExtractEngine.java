@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The extract engine: snapshot → aggregates (DuckDB) → cells of every catalogue indicator → disclosure control →
@@ -79,6 +80,30 @@ public final class ExtractEngine {
 
     public Plan plan(Path snapshotFile, List<String> indicatorCodes, String territoryCode, Set<Level> levels)
             throws SQLException {
+        Prepared p = prepare(snapshotFile, indicatorCodes, territoryCode, levels);
+        long t0 = System.nanoTime();
+        DisclosureControl.Outcome outcome = DisclosureControl.protect(p.table(), policy);
+        long disclosureMillis = p.tableMillis() + (System.nanoTime() - t0) / 1_000_000;
+        List<Cell> delivered = p.delivered();
+        return new Plan(p.requested(), p.territory(), Set.copyOf(levels), p.table(), delivered, outcome,
+                p.aggregation().snapshotDate(), p.aggregation().millis(), disclosureMillis);
+    }
+
+    /**
+     * An extract before disclosure control: the aggregates, the whole table with its relations, and the selection of
+     * the cells to deliver (whose statuses disclosure control sets afterwards, in place).
+     */
+    record Prepared(List<IndicatorCatalogue.Indicator> requested, Territory territory, DisclosureTable table,
+                    SnapshotAggregator.Aggregation aggregation, long tableMillis, Supplier<List<Cell>> selection) {
+        /** The requested cells, in output order. */
+        List<Cell> delivered() {
+            return selection.get();
+        }
+    }
+
+    /** Everything of {@link #plan} before disclosure control: aggregation and the table (used by the benchmark). */
+    Prepared prepare(Path snapshotFile, List<String> indicatorCodes, String territoryCode, Set<Level> levels)
+            throws SQLException {
         Path snapshot = SnapshotFiles.existingSnapshot(snapshotFile);
         List<IndicatorCatalogue.Indicator> requested = resolveIndicators(indicatorCodes);
         Territory territory = resolveTerritory(territoryCode);
@@ -108,9 +133,13 @@ public final class ExtractEngine {
             }
         }
         tb.relations(root, levels);
-        DisclosureControl.Outcome outcome = DisclosureControl.protect(tb.table, policy);
-        long disclosureMillis = (System.nanoTime() - t0) / 1_000_000;
+        long tableMillis = (System.nanoTime() - t0) / 1_000_000;
+        return new Prepared(requested, territory, tb.table, agg, tableMillis,
+                () -> select(tb.table, requested, territory, levels));
+    }
 
+    private List<Cell> select(DisclosureTable table, List<IndicatorCatalogue.Indicator> requested, Territory territory,
+                              Set<Level> levels) {
         Set<String> wantedIndicators = new HashSet<>();
         requested.forEach(i -> wantedIndicators.add(i.code()));
         Set<String> wantedTerritories = new HashSet<>();
@@ -124,14 +153,13 @@ public final class ExtractEngine {
             }
         }
         List<Cell> delivered = new ArrayList<>();
-        for (Cell c : tb.table.cells()) {
+        for (Cell c : table.cells()) {
             if (wantedIndicators.contains(c.indicator()) && wantedTerritories.contains(c.level() + ":" + c.territory())) {
                 delivered.add(c);
             }
         }
         delivered.sort(outputOrder(requested));
-        return new Plan(requested, territory, Set.copyOf(levels), tb.table, List.copyOf(delivered), outcome,
-                agg.snapshotDate(), agg.millis(), disclosureMillis);
+        return List.copyOf(delivered);
     }
 
     /** Catalogue codes (case-insensitive) or {@code socle}; anything else is refused. */

@@ -142,7 +142,7 @@ final class ExtractWriter {
         return s;
     }
 
-    private void writeCsv(Path file, ExtractEngine.Plan plan) throws IOException {
+    void writeCsv(Path file, ExtractEngine.Plan plan) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("# " + sourceMention(plan.snapshotDate()) + "\n");
             w.write("indicator;category;level;territory;territory_label;value;status\n");
@@ -183,7 +183,7 @@ final class ExtractWriter {
                 .useDefaultPrettyPrinter();
     }
 
-    private void writeJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+    void writeJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
         try (JsonGenerator g = generator(file)) {
             g.writeStartObject();
             metadata(g, spec, plan);
