@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -69,7 +70,10 @@ public final class ExtractEngine {
         long outputMillis = (System.nanoTime() - tw) / 1_000_000;
         Map<CellStatus, Long> counts = new EnumMap<>(CellStatus.class);
         for (CellStatus s : CellStatus.values()) {
-            counts.put(s, plan.delivered().stream().filter(c -> c.status() == s).count());
+            counts.put(s, 0L);
+        }
+        for (Cell c : plan.delivered()) {
+            counts.merge(c.status(), 1L, Long::sum);
         }
         boolean passed = plan.outcome().auditPassed();
         return new ExtractResult(passed, passed, plan.delivered(), counts, files, plan.snapshotDate(),
@@ -473,7 +477,16 @@ public final class ExtractEngine {
             }
             List<Level> coarsestFirst = new ArrayList<>(territories.keySet());
             coarsestFirst.sort(Comparator.reverseOrder());
-            List<Cell> out = new ArrayList<>();
+            long wantedTerritories = 0;
+            for (Level l : coarsestFirst) {
+                for (Territory t : territories.get(l)) {
+                    if (wanted.get(l).contains(t.code())) {
+                        wantedTerritories++;
+                    }
+                }
+            }
+            List<Cell> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8,
+                    wantedTerritories * slotsPerTerritory));
             for (IndicatorCatalogue.Indicator ind : requested) {
                 int[] slots = new int[slotIndicator.size()];
                 int count = 0;
@@ -496,7 +509,7 @@ public final class ExtractEngine {
                     }
                 }
             }
-            return List.copyOf(out);
+            return Collections.unmodifiableList(out);
         }
     }
 

@@ -78,9 +78,13 @@ public final class ExtractBenchmark {
     private static void withoutAudit(int run, ExtractEngine engine, Path snap, Geography geo, Territory root,
                                      EnumSet<Level> levels, Path dir) throws Exception {
         String load0 = loadAverage();
+        long c0 = cpuMillis();
         long raw = SnapshotAggregator.rawAggregationMillis(snap, geo, geo.descendantsAt(root, Level.COMMUNE),
                 levels, engine.catalogue().lowIncomeThresholdEurosPerUc());
-        System.out.printf("run %d: raw aggregation %d ms (load average before: %s)%n", run, raw, load0);
+        long rawCpu = cpuMillis() - c0;
+        System.out.printf("run %d: raw aggregation %d ms, CPU %d ms (load average before: %s)%n", run, raw, rawCpu,
+                load0);
+        long c1 = cpuMillis();
         long t0 = System.nanoTime();
         ExtractEngine.Prepared p = engine.prepare(snap, List.of("socle"), root.code(), levels);
         long t1 = System.nanoTime();
@@ -94,9 +98,9 @@ public final class ExtractBenchmark {
         ExtractEngine.Plan plan = new ExtractEngine.Plan(p.requested(), p.territory(), Set.copyOf(levels), p.table(),
                 delivered, null, p.aggregation().snapshotDate(), p.aggregation().millis(), 0);
         ExtractWriter w = new ExtractWriter(engine.catalogue(), engine.policy());
-        w.writeCsv(out.resolve(ExtractWriter.CSV), plan);
-        w.writeJson(out.resolve(ExtractWriter.JSON), spec, plan);
+        w.writeCsvAndJson(out.resolve(ExtractWriter.CSV), out.resolve(ExtractWriter.JSON), spec, plan);
         long t4 = System.nanoTime();
+        long mineCpu = cpuMillis() - c1;
         long primarySuppressed = p.table().cells().stream().filter(fedgate.disclosure.Cell::suppressed).count();
         var relationsOf = fedgate.disclosure.LinearAudit.relationsByCell(p.table());
         fedgate.disclosure.SecondarySuppression.toFixedPoint(p.table(), engine.policy(), relationsOf);
@@ -105,18 +109,25 @@ public final class ExtractBenchmark {
         long mine = (t4 - t0) / 1_000_000;
         System.out.printf("run %d: engine without disclosure control %d ms = aggregation %d + table %d (%d cells, %d"
                         + " relations) + other prepare %d + primary rules %d (%d suppressed) + selection %d (%d cells)"
-                        + " + extract.csv/json %d; raw aggregation %d ms; engine/raw %.2f; [for information, not"
+                        + " + extract.csv/json %d; raw aggregation %d ms; engine/raw %.2f; CPU time (every thread,"
+                        + " DuckDB's included): engine %d ms, raw %d ms, engine/raw %.2f; [for information, not"
                         + " the engine's: relations by cell + greedy secondary %d ms]; load average after: %s;"
                         + " peak heap %d MB%n",
                 run, mine, agg, p.tableMillis(), p.table().cells().size(), p.table().relations().size(),
                 (t1 - t0) / 1_000_000 - agg - p.tableMillis(), (t2 - t1) / 1_000_000, primarySuppressed,
                 (t3 - t2) / 1_000_000, delivered.size(), (t4 - t3) / 1_000_000, raw, (double) mine / raw,
-                (t5 - t4) / 1_000_000, loadAverage(), peakHeapMb());
+                mineCpu, rawCpu, (double) mineCpu / rawCpu, (t5 - t4) / 1_000_000, loadAverage(), peakHeapMb());
         try (var s = Files.walk(out)) {
             for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
             }
         }
+    }
+
+    /** CPU time of the whole process (every thread, DuckDB's native ones included). */
+    static long cpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     static String loadAverage() {
