@@ -18,7 +18,8 @@ import java.util.Set;
  * <p>The values are placed by commune as they arrive (the number of households of each commune is known from the
  * finest-level table), each commune's values are sorted, then each EPCI's range — the concatenation of its communes'
  * sorted runs, contiguous since communes are ordered by département, EPCI and code — is sorted (a merge of runs for
- * {@link Arrays#sort}), then each département's, then the country's. Each group's deciles are read from its sorted
+ * {@link Arrays#sort}), then each département's (the two halves of the scope, split between two départements, on two
+ * threads), then the country's. Each group's deciles are read from its sorted
  * range with DuckDB's continuous interpolation: position {@code (n - 1) q}, {@code lo × (1 - d) + hi × d}.
  * Values that are NULL count in the group's size (as {@code count(*)} does) but not among its values (as in
  * {@code quantile_cont}); ordering is {@link Double#compare}'s (NaN last, as DuckDB orders floating-point values).
@@ -137,7 +138,11 @@ final class Deciles {
         return new Deciles(scope, v, start, nulls, irisOf, irisCodes, irisNulls);
     }
 
-    /** Sets the deciles of every row of {@code rows} (keyed {@code level:code}) whose group has ≥ 11 households. */
+    /**
+     * Sets the deciles of every row of {@code rows} (keyed {@code level:code}) whose group has ≥ 11 households. Up to
+     * the département, the two halves of the scope (split between two départements) are sorted on two threads; the
+     * country's range last.
+     */
     void publish(Set<Level> levels, Map<String, SnapshotAggregator.Row> rows) {
         if (levels.contains(Level.IRIS)) {
             publishIris(rows);
@@ -152,29 +157,104 @@ final class Deciles {
             return;
         }
         int m = scope.size();
-        for (int i = 0; i < m; i++) {
-            Arrays.sort(values, start[i], start[i + 1]);
-            if (levels.contains(Level.COMMUNE)) {
-                put(rows, Level.COMMUNE, scope.commune()[i], start[i], start[i + 1], nulls[i]);
+        Level below = top.ordinal() > Level.DEPARTEMENT.ordinal() ? Level.DEPARTEMENT : top;
+        int split = split(below);
+        List<Object[]> found = new ArrayList<>();
+        List<Object[]> foundByOther = new ArrayList<>();
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread other = null;
+        if (split > 0 && split < m) {
+            other = new Thread(() -> {
+                try {
+                    sortUpTo(below, split, m, levels, foundByOther);
+                } catch (RuntimeException | Error e) {
+                    failure[0] = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }, "extract-deciles");
+            other.setDaemon(true);
+            other.start();
+        }
+        sortUpTo(below, 0, other == null ? m : split, levels, found);
+        if (other != null) {
+            join(other);
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            found.addAll(foundByOther);
+        }
+        if (top.ordinal() > below.ordinal()) {
+            groups(Level.NATIONAL, 0, m, levels, found);
+        }
+        for (Object[] f : found) {
+            SnapshotAggregator.Row r = rows.get((String) f[0]);
+            if (r != null) {
+                double[] d = (double[]) f[1];
+                System.arraycopy(d, 0, r.deciles(), 0, d.length);
             }
         }
-        // coarser levels: each group is a run of consecutive communes (scope order), the union of sorted runs
-        for (Level l = Level.EPCI; l != null && l.ordinal() <= top.ordinal(); l = l.parent()) {
-            int i = 0;
-            while (i < m) {
-                String code = scope.code(l, i);
-                long groupNulls = nulls[i];
-                int j = i + 1;
-                while (j < m && Objects.equals(scope.code(l, j), code)) {
-                    groupNulls += nulls[j];
-                    j++;
-                }
-                Arrays.sort(values, start[i], start[j]);
-                if (code != null && levels.contains(l)) {
-                    put(rows, l, code, start[i], start[j], groupNulls);
-                }
-                i = j;
+    }
+
+    /** A commune index near the middle of the values where a territory of {@code level} ends (0 if none). */
+    private int split(Level level) {
+        int m = scope.size();
+        int half = start[m] / 2;
+        int i = 1;
+        while (i < m && start[i] < half) {
+            i++;
+        }
+        for (int j = i; j < m; j++) {
+            if (!Objects.equals(scope.code(level, j), scope.code(level, j - 1))) {
+                return j;
             }
+        }
+        return 0;
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Communes {@code [from, to)} and their EPCI, ... up to {@code last} (a run of whole territories of it). */
+    private void sortUpTo(Level last, int from, int to, Set<Level> levels, List<Object[]> found) {
+        for (Level l = Level.COMMUNE; l != null && l.ordinal() <= last.ordinal(); l = l.parent()) {
+            groups(l, from, to, levels, found);
+        }
+    }
+
+    /**
+     * Sorts each territory of {@code level} among communes {@code [from, to)} — a run of consecutive communes, the
+     * union of its sorted runs one level down — and keeps its deciles if the level is requested.
+     */
+    private void groups(Level level, int from, int to, Set<Level> levels, List<Object[]> found) {
+        boolean wanted = levels.contains(level);
+        int i = from;
+        while (i < to) {
+            String code = scope.code(level, i);
+            long groupNulls = nulls[i];
+            int j = i + 1;
+            while (j < to && Objects.equals(scope.code(level, j), code)) {
+                groupNulls += nulls[j];
+                j++;
+            }
+            Arrays.sort(values, start[i], start[j]);
+            if (code != null && wanted) {
+                double[] d = deciles(values, start[i], start[j], groupNulls);
+                if (d != null) {
+                    found.add(new Object[] {level.code() + ":" + code, d});
+                }
+            }
+            i = j;
         }
     }
 
@@ -204,22 +284,29 @@ final class Deciles {
         }
     }
 
-    private void put(Map<String, SnapshotAggregator.Row> rows, Level l, String code, int from, int to, long nullCount) {
-        put(rows, values, l, code, from, to, nullCount);
-    }
-
     private static void put(Map<String, SnapshotAggregator.Row> rows, double[] sorted, Level l, String code, int from,
                             int to, long nullCount) {
-        if (to - from + nullCount < SnapshotAggregator.DECILE_MIN_HOUSEHOLDS) {
-            return; // HAVING count(*) >= 11: no deciles (NaN)
+        double[] d = deciles(sorted, from, to, nullCount);
+        SnapshotAggregator.Row r = d == null ? null : rows.get(l.code() + ":" + code);
+        if (r != null) {
+            System.arraycopy(d, 0, r.deciles(), 0, d.length);
         }
-        SnapshotAggregator.Row r = rows.get(l.code() + ":" + code);
-        if (r == null || to == from) {
-            return; // every value NULL: quantile_cont is NULL (NaN)
+    }
+
+    /**
+     * The deciles of the sorted values {@code [from, to)} of a group with {@code nullCount} NULL values besides, or
+     * null when the group has fewer than 11 households ({@code HAVING count(*) >= 11}: no deciles, NaN) or no value
+     * at all ({@code quantile_cont} is NULL: NaN).
+     */
+    private static double[] deciles(double[] sorted, int from, int to, long nullCount) {
+        if (to - from + nullCount < SnapshotAggregator.DECILE_MIN_HOUSEHOLDS || to == from) {
+            return null;
         }
+        double[] d = new double[QUANTILES.length];
         for (int k = 0; k < QUANTILES.length; k++) {
-            r.deciles()[k] = quantile(sorted, from, to - from, QUANTILES[k]);
+            d[k] = quantile(sorted, from, to - from, QUANTILES[k]);
         }
+        return d;
     }
 
     /** DuckDB's {@code quantile_cont} on {@code n} sorted values from {@code from}: continuous interpolation. */
