@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -477,16 +478,24 @@ public final class ExtractEngine {
             }
             List<Level> coarsestFirst = new ArrayList<>(territories.keySet());
             coarsestFirst.sort(Comparator.reverseOrder());
-            long wantedTerritories = 0;
+            // ids of the first cell of each wanted territory, in output order (level from the coarsest, code)
+            int[] bases = new int[0];
+            int wantedTerritories = 0;
             for (Level l : coarsestFirst) {
-                for (Territory t : territories.get(l)) {
-                    if (wanted.get(l).contains(t.code())) {
-                        wantedTerritories++;
+                List<Territory> ts = territories.get(l);
+                Set<String> codes = wanted.get(l);
+                for (int p = 0; p < ts.size(); p++) {
+                    if (codes.contains(ts.get(p).code())) {
+                        if (wantedTerritories == bases.length) {
+                            bases = Arrays.copyOf(bases, Math.max(16, 2 * bases.length));
+                        }
+                        bases[wantedTerritories++] = id(l, p, 0);
                     }
                 }
             }
+            List<Cell> cells = table.cells();
             List<Cell> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8,
-                    wantedTerritories * slotsPerTerritory));
+                    (long) wantedTerritories * slotsPerTerritory));
             for (IndicatorCatalogue.Indicator ind : requested) {
                 int[] slots = new int[slotIndicator.size()];
                 int count = 0;
@@ -495,17 +504,9 @@ public final class ExtractEngine {
                         slots[count++] = s;
                     }
                 }
-                for (Level l : coarsestFirst) {
-                    List<Territory> ts = territories.get(l);
-                    Set<String> codes = wanted.get(l);
-                    for (int p = 0; p < ts.size(); p++) {
-                        if (!codes.contains(ts.get(p).code())) {
-                            continue;
-                        }
-                        int base = id(l, p, 0);
-                        for (int k = 0; k < count; k++) {
-                            out.add(table.cell(base + slots[k]));
-                        }
+                for (int w = 0; w < wantedTerritories; w++) {
+                    for (int k = 0; k < count; k++) {
+                        out.add(cells.get(bases[w] + slots[k]));
                     }
                 }
             }

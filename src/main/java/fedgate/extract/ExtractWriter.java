@@ -323,13 +323,17 @@ final class ExtractWriter {
     private static final class Fragments {
         private final Map<String, Map<String, byte[]>> heads = new HashMap<>();
         private final Map<String, Map<String, Territory>> territories = new HashMap<>();
+        /** Territories in the order they were first met: the next cell's is usually the one after the last one's. */
+        private final List<Territory> sequence = new java.util.ArrayList<>();
         private final Map<CellStatus, byte[]> statuses = new EnumMap<>(CellStatus.class);
-        private Cell lastCell;
-        private byte[] lastTerritory;
+        private int next;
         private String lastIndicator;
         private Map<String, byte[]> lastHeads;
 
-        private record Territory(String label, byte[] bytes) {
+        private record Territory(String level, String code, String label, byte[] bytes, int index) {
+            boolean of(Cell c) {
+                return level == c.level() && code == c.territory() && label == c.territoryLabel();
+            }
         }
 
         byte[] head(Cell c, java.util.function.Supplier<String> render) {
@@ -346,18 +350,24 @@ final class ExtractWriter {
         }
 
         byte[] territory(Cell c, java.util.function.Supplier<String> render) {
-            if (lastCell != null && lastCell.territory() == c.territory() && lastCell.level() == c.level()
-                    && lastCell.territoryLabel() == c.territoryLabel()) {
-                return lastTerritory; // same territory as the previous cell (the same strings)
+            // cells come by indicator, then territory: each indicator walks the territories in the same order, so
+            // the expected fragment is found by reference comparison, without hashing
+            Territory t = null;
+            if (next > 0 && sequence.get(next - 1).of(c)) {
+                t = sequence.get(next - 1); // another cell of the same territory
+            } else if (next < sequence.size() && sequence.get(next).of(c)) {
+                t = sequence.get(next);
+            } else {
+                Map<String, Territory> ofLevel = territories.computeIfAbsent(c.level(), k -> new HashMap<>());
+                t = ofLevel.get(c.territory());
+                if (t == null || !t.label().equals(c.territoryLabel())) {
+                    t = new Territory(c.level(), c.territory(), c.territoryLabel(), utf8(render.get()),
+                            sequence.size());
+                    sequence.add(t);
+                    ofLevel.put(c.territory(), t);
+                }
             }
-            Map<String, Territory> ofLevel = territories.computeIfAbsent(c.level(), k -> new HashMap<>());
-            Territory t = ofLevel.get(c.territory());
-            if (t == null || !t.label().equals(c.territoryLabel())) {
-                t = new Territory(c.territoryLabel(), utf8(render.get()));
-                ofLevel.put(c.territory(), t);
-            }
-            lastCell = c;
-            lastTerritory = t.bytes();
+            next = t.index() + 1;
             return t.bytes();
         }
 
