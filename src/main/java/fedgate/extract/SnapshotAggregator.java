@@ -138,7 +138,11 @@ final class SnapshotAggregator {
     private static final Map<Level, String> GROUP_COLUMN = Map.of(Level.IRIS, "iris", Level.COMMUNE, "commune",
             Level.EPCI, "epci", Level.DEPARTEMENT, "departement", Level.NATIONAL, "pays");
 
-    record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis) {
+    /**
+     * @param millis        the whole aggregation
+     * @param sortingMillis of which the deciles' sorting and selection in Java, after the values were read
+     */
+    record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis, long sortingMillis) {
         Row row(Level l, String code) {
             return rows.get(l.code() + ":" + code);
         }
@@ -236,6 +240,7 @@ final class SnapshotAggregator {
             List<String> sqls = statements(source, levels);
             boolean iris = levels.contains(Level.IRIS);
             Map<String, Row> rows = new HashMap<>();
+            long sortingMillis = 0;
             for (int q = 0; q < sqls.size(); q++) {
                 int[] reserved = q == DECILES && materialise ? householdsPerCommune(c, scope) : null;
                 try (PreparedStatement p = c.prepareStatement(sqls.get(q))) {
@@ -275,13 +280,16 @@ final class SnapshotAggregator {
                                 rows.put(key, new Row(v, nanDeciles()));
                             }
                         } else {
-                            Deciles.read(rs, scope, reserved, iris).publish(levels, rows);
+                            Deciles d = Deciles.read(rs, scope, reserved, iris);
+                            long ts = System.nanoTime();
+                            d.publish(levels, rows);
+                            sortingMillis = (System.nanoTime() - ts) / 1_000_000;
                         }
                     }
                 }
             }
             rows.keySet().removeIf(k -> k.endsWith(":null"));
-            return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000);
+            return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000, sortingMillis);
         }
     }
 

@@ -88,11 +88,14 @@ public final class ExtractBenchmark {
         long t0 = System.nanoTime();
         ExtractEngine.Prepared p = engine.prepare(snap, List.of("socle"), root.code(), levels);
         long t1 = System.nanoTime();
+        long c2 = cpuMillis();
         fedgate.disclosure.PrimaryRules.apply(p.table(), engine.policy());
         fedgate.disclosure.SecondarySuppression.propagateDependencies(p.table());
         long t2 = System.nanoTime();
+        long c3 = cpuMillis();
         List<fedgate.disclosure.Cell> delivered = p.delivered();
         long t3 = System.nanoTime();
+        long c4 = cpuMillis();
         Path out = Files.createDirectories(dir.resolve("out-" + System.nanoTime()));
         ExtractSpec spec = new ExtractSpec(snap, List.of("socle"), root.code(), levels, Optional.empty(), out);
         ExtractEngine.Plan plan = new ExtractEngine.Plan(p.requested(), p.territory(), Set.copyOf(levels), p.table(),
@@ -100,23 +103,26 @@ public final class ExtractBenchmark {
         ExtractWriter w = new ExtractWriter(engine.catalogue(), engine.policy());
         w.writeCsvAndJson(out.resolve(ExtractWriter.CSV), out.resolve(ExtractWriter.JSON), spec, plan);
         long t4 = System.nanoTime();
-        long mineCpu = cpuMillis() - c1;
+        long c5 = cpuMillis();
+        long mineCpu = c5 - c1;
         long primarySuppressed = p.table().cells().stream().filter(fedgate.disclosure.Cell::suppressed).count();
         var relationsOf = fedgate.disclosure.LinearAudit.relationsByCell(p.table());
         fedgate.disclosure.SecondarySuppression.toFixedPoint(p.table(), engine.policy(), relationsOf);
         long t5 = System.nanoTime();
         long agg = p.aggregation().millis();
         long mine = (t4 - t0) / 1_000_000;
-        System.out.printf("run %d: engine without disclosure control %d ms = aggregation %d + table %d (%d cells, %d"
-                        + " relations) + other prepare %d + primary rules %d (%d suppressed) + selection %d (%d cells)"
-                        + " + extract.csv/json %d; raw aggregation %d ms; engine/raw %.2f; CPU time (every thread,"
-                        + " DuckDB's included): engine %d ms, raw %d ms, engine/raw %.2f; [for information, not"
+        System.out.printf("run %d: engine without disclosure control %d ms = aggregation %d (of which Java deciles"
+                        + " sorting %d) + table %d (%d cells, %d relations) + other prepare %d + primary rules %d (%d"
+                        + " suppressed) + selection %d (%d cells) + extract.csv/json %d; raw aggregation %d ms;"
+                        + " engine/raw %.2f; CPU time (every thread, DuckDB's included): engine %d ms (prepare %d,"
+                        + " primary %d, selection %d, csv/json %d), raw %d ms, engine/raw %.2f; [for information, not"
                         + " the engine's: relations by cell + greedy secondary %d ms]; load average after: %s;"
                         + " peak heap %d MB%n",
-                run, mine, agg, p.tableMillis(), p.table().cells().size(), p.table().relations().size(),
-                (t1 - t0) / 1_000_000 - agg - p.tableMillis(), (t2 - t1) / 1_000_000, primarySuppressed,
-                (t3 - t2) / 1_000_000, delivered.size(), (t4 - t3) / 1_000_000, raw, (double) mine / raw,
-                mineCpu, rawCpu, (double) mineCpu / rawCpu, (t5 - t4) / 1_000_000, loadAverage(), peakHeapMb());
+                run, mine, agg, p.aggregation().sortingMillis(), p.tableMillis(), p.table().cells().size(),
+                p.table().relations().size(), (t1 - t0) / 1_000_000 - agg - p.tableMillis(), (t2 - t1) / 1_000_000,
+                primarySuppressed, (t3 - t2) / 1_000_000, delivered.size(), (t4 - t3) / 1_000_000, raw,
+                (double) mine / raw, mineCpu, c2 - c1, c3 - c2, c4 - c3, c5 - c4, rawCpu, (double) mineCpu / rawCpu,
+                (t5 - t4) / 1_000_000, loadAverage(), peakHeapMb());
         try (var s = Files.walk(out)) {
             for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
