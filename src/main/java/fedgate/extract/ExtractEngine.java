@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The extract engine: snapshot → aggregates (DuckDB) → cells of every catalogue indicator → disclosure control →
@@ -68,7 +71,10 @@ public final class ExtractEngine {
         long outputMillis = (System.nanoTime() - tw) / 1_000_000;
         Map<CellStatus, Long> counts = new EnumMap<>(CellStatus.class);
         for (CellStatus s : CellStatus.values()) {
-            counts.put(s, plan.delivered().stream().filter(c -> c.status() == s).count());
+            counts.put(s, 0L);
+        }
+        for (Cell c : plan.delivered()) {
+            counts.merge(c.status(), 1L, Long::sum);
         }
         boolean passed = plan.outcome().auditPassed();
         return new ExtractResult(passed, passed, plan.delivered(), counts, files, plan.snapshotDate(),
@@ -78,6 +84,30 @@ public final class ExtractEngine {
     }
 
     public Plan plan(Path snapshotFile, List<String> indicatorCodes, String territoryCode, Set<Level> levels)
+            throws SQLException {
+        Prepared p = prepare(snapshotFile, indicatorCodes, territoryCode, levels);
+        long t0 = System.nanoTime();
+        DisclosureControl.Outcome outcome = DisclosureControl.protect(p.table(), policy);
+        long disclosureMillis = p.tableMillis() + (System.nanoTime() - t0) / 1_000_000;
+        List<Cell> delivered = p.delivered();
+        return new Plan(p.requested(), p.territory(), Set.copyOf(levels), p.table(), delivered, outcome,
+                p.aggregation().snapshotDate(), p.aggregation().millis(), disclosureMillis);
+    }
+
+    /**
+     * An extract before disclosure control: the aggregates, the whole table with its relations, and the selection of
+     * the cells to deliver (whose statuses disclosure control sets afterwards, in place).
+     */
+    record Prepared(List<IndicatorCatalogue.Indicator> requested, Territory territory, DisclosureTable table,
+                    SnapshotAggregator.Aggregation aggregation, long tableMillis, Supplier<List<Cell>> selection) {
+        /** The requested cells, in output order. */
+        List<Cell> delivered() {
+            return selection.get();
+        }
+    }
+
+    /** Everything of {@link #plan} before disclosure control: aggregation and the table (used by the benchmark). */
+    Prepared prepare(Path snapshotFile, List<String> indicatorCodes, String territoryCode, Set<Level> levels)
             throws SQLException {
         Path snapshot = SnapshotFiles.existingSnapshot(snapshotFile);
         List<IndicatorCatalogue.Indicator> requested = resolveIndicators(indicatorCodes);
@@ -101,37 +131,10 @@ public final class ExtractEngine {
                 levels, catalogue.lowIncomeThresholdEurosPerUc());
 
         long t0 = System.nanoTime();
-        TableBuilder tb = new TableBuilder(agg);
-        for (Level l : levels.stream().sorted().toList()) {
-            for (Territory t : territoriesAt(root, l)) {
-                tb.cellsFor(l, t);
-            }
-        }
-        tb.relations(root, levels);
-        DisclosureControl.Outcome outcome = DisclosureControl.protect(tb.table, policy);
-        long disclosureMillis = (System.nanoTime() - t0) / 1_000_000;
-
-        Set<String> wantedIndicators = new HashSet<>();
-        requested.forEach(i -> wantedIndicators.add(i.code()));
-        Set<String> wantedTerritories = new HashSet<>();
-        for (Level l : levels) {
-            if (l.ordinal() >= territory.level().ordinal()) {
-                geography.ancestorAt(territory, l).ifPresent(a -> wantedTerritories.add(l.code() + ":" + a.code()));
-            } else {
-                for (Territory d : geography.descendantsAt(territory, l)) {
-                    wantedTerritories.add(l.code() + ":" + d.code());
-                }
-            }
-        }
-        List<Cell> delivered = new ArrayList<>();
-        for (Cell c : tb.table.cells()) {
-            if (wantedIndicators.contains(c.indicator()) && wantedTerritories.contains(c.level() + ":" + c.territory())) {
-                delivered.add(c);
-            }
-        }
-        delivered.sort(outputOrder(requested));
-        return new Plan(requested, territory, Set.copyOf(levels), tb.table, List.copyOf(delivered), outcome,
-                agg.snapshotDate(), agg.millis(), disclosureMillis);
+        TableBuilder tb = new TableBuilder(agg, root, levels);
+        tb.relations();
+        long tableMillis = (System.nanoTime() - t0) / 1_000_000;
+        return new Prepared(requested, territory, tb.table, agg, tableMillis, () -> tb.select(requested, territory));
     }
 
     /** Catalogue codes (case-insensitive) or {@code socle}; anything else is refused. */
@@ -169,72 +172,142 @@ public final class ExtractEngine {
         return ts;
     }
 
-    private Comparator<Cell> outputOrder(List<IndicatorCatalogue.Indicator> requested) {
-        Map<String, Integer> indicatorRank = new HashMap<>();
-        for (int i = 0; i < requested.size(); i++) {
-            indicatorRank.put(requested.get(i).code(), i);
-        }
-        return Comparator.<Cell>comparingInt(c -> indicatorRank.get(c.indicator()))
-                .thenComparing(c -> -Level.parse(c.level()).ordinal())
-                .thenComparing(Cell::territory)
-                .thenComparingInt(Cell::id);
-    }
-
-    /** Turns aggregates into cells, and declares every additive relation between them. */
+    /**
+     * Turns aggregates into cells, and declares every additive relation between them.
+     *
+     * <p>Cells are laid out by level (finest first), territory (by code) and slot: every territory has the same cells
+     * in the same order (one slot per indicator and category, in catalogue order), so the id of a cell is
+     * {@code levelBase + territoryPosition × slotsPerTerritory + slot}, computed rather than looked up.
+     */
     private final class TableBuilder {
         final DisclosureTable table = new DisclosureTable();
         final SnapshotAggregator.Aggregation agg;
-        final Map<String, Integer> index = new HashMap<>();
+        final Set<Level> levels;
+        final List<IndicatorCatalogue.Indicator> indicators = catalogue.indicators();
+        final Map<String, CellKind> kinds = new HashMap<>();
+        final Map<String, List<String>> categories = new HashMap<>();
+        /** Territories of each level of the table, sorted by code; each code's position there. */
+        final Map<Level, List<Territory>> territories = new EnumMap<>(Level.class);
+        final Map<Level, Map<String, Integer>> positions = new EnumMap<>(Level.class);
+        /** Id of the first cell of each level (by ordinal). */
+        final int[] levelBase = new int[Level.values().length];
+        /** {@code indicator|category} → slot, and the indicator of each slot, recorded on the first territory. */
+        final Map<String, Integer> slotOf = new HashMap<>();
+        final List<String> slotIndicator = new ArrayList<>();
+        int slotsPerTerritory = -1;
+        /** Aggregate positions of the per-category aggregates, by name prefix. */
+        final Map<String, int[]> byCategory = new HashMap<>();
+        int territoryBase;
+        int slot;
+        String levelCode;
+        int popCouvSlot = -1;
 
-        TableBuilder(SnapshotAggregator.Aggregation agg) {
+        TableBuilder(SnapshotAggregator.Aggregation agg, Territory root, Set<Level> levels) {
             this.agg = agg;
+            this.levels = levels;
+            for (IndicatorCatalogue.Indicator ind : indicators) {
+                kinds.put(ind.code(), CellKind.parse(ind.kind()));
+                categories.put(ind.code(), ind.breakdown() == null ? List.of() : catalogue.categories(ind.breakdown()));
+            }
+            for (Level l : levels.stream().sorted().toList()) {
+                List<Territory> ts = territoriesAt(root, l);
+                Map<String, Integer> pos = new HashMap<>(ts.size() * 2);
+                for (int i = 0; i < ts.size(); i++) {
+                    pos.put(ts.get(i).code(), i);
+                }
+                territories.put(l, ts);
+                positions.put(l, pos);
+                levelBase[l.ordinal()] = table.nextId();
+                levelCode = l.code();
+                for (Territory t : ts) {
+                    cellsFor(l, t);
+                }
+            }
         }
 
-        private static String k(String indicator, String category, Level l, String territory) {
-            return indicator + "|" + category + "|" + l.code() + "|" + territory;
+        int id(Level l, int territoryPosition, int slot) {
+            return levelBase[l.ordinal()] + territoryPosition * slotsPerTerritory + slot;
+        }
+
+        /** Slot of a cell, or -1 if the table has none. */
+        int slot(String indicator, String category) {
+            Integer s = slotOf.get(indicator + "|" + category);
+            return s == null ? -1 : s;
+        }
+
+        int requiredSlot(String indicator, String category) {
+            int s = slot(indicator, category);
+            if (s < 0) {
+                throw new IllegalStateException("no cell " + indicator + "|" + category);
+            }
+            return s;
+        }
+
+        /** Positions in {@link SnapshotAggregator.Row#values()} of {@code prefix + category} (-1: none, i.e. 0). */
+        int[] aggregates(String prefix, List<String> cats, boolean dashes) {
+            return byCategory.computeIfAbsent(prefix + "|" + dashes, k -> cats.stream().mapToInt(cat -> {
+                String name = prefix + (dashes ? cat.replace('-', '_') : cat);
+                return SnapshotAggregator.AGGREGATES.containsKey(name) ? SnapshotAggregator.index(name) : -1;
+            }).toArray());
+        }
+
+        private static double at(SnapshotAggregator.Row r, int index) {
+            return index < 0 ? 0 : r.get(index);
         }
 
         private Cell add(IndicatorCatalogue.Indicator ind, String category, Level l, Territory t, double value,
                          long population, long numerator, double max, long allocataires) {
-            CellKind kind = CellKind.parse(ind.kind());
+            CellKind kind = kinds.get(ind.code());
             double v = switch (kind) {
                 case COUNT -> Math.round(value);
                 case AMOUNT -> Math.round(value * 100) / 100.0;
                 case RATE, SHARE -> Double.isNaN(value) ? value : Math.round(value * 10) / 10.0;
                 case QUANTILE -> Double.isNaN(value) ? value : Math.round(value);
             };
-            Cell c = table.add(new Cell(table.nextId(), ind.code(), category, l.code(), t.code(), t.label(), kind, v,
+            Cell c = table.add(new Cell(table.nextId(), ind.code(), category, levelCode, t.code(), t.label(), kind, v,
                     l.infraCommunal(), allocataires, population, numerator, max));
-            index.put(k(ind.code(), category, l, t.code()), c.id());
+            if (slotsPerTerritory < 0) {
+                slotOf.put(ind.code() + "|" + category, slot);
+                slotIndicator.add(ind.code());
+            }
+            slot++;
             return c;
         }
 
         void cellsFor(Level l, Territory t) {
+            territoryBase = table.nextId();
+            slot = 0;
             SnapshotAggregator.Row r = agg.row(l, t.code());
             if (r == null) {
-                r = new SnapshotAggregator.Row(Map.of(), new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
+                r = new SnapshotAggregator.Row(new double[SnapshotAggregator.AGGREGATES.size()],
+                        SnapshotAggregator.nanDeciles());
             }
             long n = (long) r.get("n");
-            for (IndicatorCatalogue.Indicator ind : catalogue.indicators()) {
+            for (IndicatorCatalogue.Indicator ind : indicators) {
                 String E = Cell.ENSEMBLE;
+                List<String> cats = categories.get(ind.code());
                 switch (ind.code()) {
                     case "ALLOC" -> add(ind, E, l, t, n, n, -1, 0, n);
-                    case "POP_COUV" -> add(ind, E, l, t, r.get("pers"), (long) r.get("pers"), -1, 0, n);
+                    case "POP_COUV" -> {
+                        add(ind, E, l, t, r.get("pers"), (long) r.get("pers"), -1, 0, n);
+                        if (slotsPerTerritory < 0) {
+                            popCouvSlot = slot - 1;
+                        }
+                    }
                     case "TX_COUV" -> {
                         double rate = t.population() > 0 ? 100 * r.get("pers") / t.population() : Double.NaN;
                         Cell c = add(ind, E, l, t, rate, n, -1, 0, n);
-                        Integer pop = index.get(k("POP_COUV", E, l, t.code()));
-                        if (pop != null) {
-                            c.dependOn(pop); // rate × public INSEE population = covered population
+                        if (popCouvSlot >= 0 && popCouvSlot < slot - 1) {
+                            c.dependOn(territoryBase + popCouvSlot); // rate × public INSEE population = covered population
                         }
                     }
                     case "BEN_PSCR" -> add(ind, E, l, t, r.get("pscr"), (long) r.get("pscr"), -1, 0, n);
                     case "STRUCT_FAM" -> {
                         add(ind, E, l, t, n, n, -1, 0, n);
-                        for (String cat : catalogue.categories(ind.breakdown())) {
-                            double v = r.get("sf_" + cat);
-                            add(ind, cat, l, t, v, (long) v, -1, 0, n);
+                        int[] sf = aggregates("sf_", cats, false);
+                        for (int k = 0; k < cats.size(); k++) {
+                            double v = at(r, sf[k]);
+                            add(ind, cats.get(k), l, t, v, (long) v, -1, 0, n);
                         }
                     }
                     case "PART_FAM_NOMB" -> {
@@ -244,23 +317,27 @@ public final class ExtractEngine {
                     }
                     case "ENF_AGE" -> {
                         add(ind, E, l, t, r.get("enf"), (long) r.get("enf"), -1, 0, n);
-                        for (String cat : catalogue.categories(ind.breakdown())) {
-                            double v = r.get("enf_" + cat.replace('-', '_'));
-                            add(ind, cat, l, t, v, (long) v, -1, 0, n);
+                        int[] enf = aggregates("enf_", cats, true);
+                        for (int k = 0; k < cats.size(); k++) {
+                            double v = at(r, enf[k]);
+                            add(ind, cats.get(k), l, t, v, (long) v, -1, 0, n);
                         }
                     }
                     case "AL" -> {
                         add(ind, E, l, t, r.get("al_n"), (long) r.get("al_n"), -1, 0, n);
-                        for (String cat : catalogue.categories(ind.breakdown())) {
-                            double v = r.get("al_n_" + cat);
-                            add(ind, cat, l, t, v, (long) v, -1, 0, n);
+                        int[] aln = aggregates("al_n_", cats, false);
+                        for (int k = 0; k < cats.size(); k++) {
+                            double v = at(r, aln[k]);
+                            add(ind, cats.get(k), l, t, v, (long) v, -1, 0, n);
                         }
                     }
                     case "AL_MONTANT" -> {
                         add(ind, E, l, t, r.get("p_m_AL"), (long) r.get("p_n_AL"), -1, r.get("p_x_AL"), n);
-                        for (String cat : catalogue.categories(ind.breakdown())) {
-                            add(ind, cat, l, t, r.get("al_m_" + cat), (long) r.get("al_n_" + cat), -1,
-                                    r.get("al_x_" + cat), n);
+                        int[] m = aggregates("al_m_", cats, false);
+                        int[] c = aggregates("al_n_", cats, false);
+                        int[] x = aggregates("al_x_", cats, false);
+                        for (int k = 0; k < cats.size(); k++) {
+                            add(ind, cats.get(k), l, t, at(r, m[k]), (long) at(r, c[k]), -1, at(r, x[k]), n);
                         }
                     }
                     case "AF" -> add(ind, E, l, t, r.get("p_n_AF"), (long) r.get("p_n_AF"), -1, 0, n);
@@ -272,9 +349,11 @@ public final class ExtractEngine {
                     }
                     case "PRESTA_MONTANT" -> {
                         add(ind, E, l, t, r.get("p_m"), (long) r.get("p_n"), -1, r.get("p_x"), n);
-                        for (String cat : catalogue.categories(ind.breakdown())) {
-                            add(ind, cat, l, t, r.get("p_m_" + cat), (long) r.get("p_n_" + cat), -1,
-                                    r.get("p_x_" + cat), n);
+                        int[] m = aggregates("p_m_", cats, false);
+                        int[] c = aggregates("p_n_", cats, false);
+                        int[] x = aggregates("p_x_", cats, false);
+                        for (int k = 0; k < cats.size(); k++) {
+                            add(ind, cats.get(k), l, t, at(r, m[k]), (long) at(r, c[k]), -1, at(r, x[k]), n);
                         }
                     }
                     case "TX_DEP" -> add(ind, E, l, t, n > 0 ? 100.0 * r.get("dep") / n : Double.NaN, n,
@@ -282,7 +361,6 @@ public final class ExtractEngine {
                     case "BAS_REV" -> add(ind, E, l, t, n > 0 ? 100.0 * r.get("basrev") / n : Double.NaN, n,
                             (long) r.get("basrev"), 0, n);
                     case "REV_UC_DECILE" -> {
-                        List<String> cats = catalogue.categories(ind.breakdown());
                         for (int d = 0; d < cats.size(); d++) {
                             add(ind, cats.get(d), l, t, r.deciles()[d], n, -1, 0, n);
                         }
@@ -290,32 +368,43 @@ public final class ExtractEngine {
                     default -> throw new IllegalStateException("no computation for indicator " + ind.code());
                 }
             }
+            if (slotsPerTerritory < 0) {
+                slotsPerTerritory = slot;
+            } else if (slot != slotsPerTerritory) {
+                throw new IllegalStateException("territory " + t.code() + " has " + slot + " cells, not "
+                        + slotsPerTerritory);
+            }
         }
 
         /** categories → ensemble; IRIS → commune → EPCI → département; cross-indicator identities. */
-        void relations(Territory root, Set<Level> levels) {
-            List<String[]> additive = new ArrayList<>();
-            for (IndicatorCatalogue.Indicator ind : catalogue.indicators()) {
+        void relations() {
+            if (slotsPerTerritory < 0) {
+                return; // no territory, no cell
+            }
+            List<Integer> additive = new ArrayList<>();
+            for (IndicatorCatalogue.Indicator ind : indicators) {
                 if (!ind.additive()) {
                     continue;
                 }
-                List<String> cats = new ArrayList<>();
-                cats.add(Cell.ENSEMBLE);
-                if (ind.breakdown() != null) {
-                    cats.addAll(catalogue.categories(ind.breakdown()));
-                }
+                List<String> cats = categories.get(ind.code());
+                additive.add(requiredSlot(ind.code(), Cell.ENSEMBLE));
                 for (String cat : cats) {
-                    additive.add(new String[] {ind.code(), cat});
+                    additive.add(requiredSlot(ind.code(), cat));
                 }
                 if (ind.breakdown() == null) {
                     continue;
                 }
+                int total = requiredSlot(ind.code(), Cell.ENSEMBLE);
+                int[] partSlots = cats.stream().mapToInt(cat -> requiredSlot(ind.code(), cat)).toArray();
                 for (Level l : levels) {
-                    for (Territory t : territoriesAt(root, l)) {
-                        Integer total = index.get(k(ind.code(), Cell.ENSEMBLE, l, t.code()));
-                        int[] parts = catalogue.categories(ind.breakdown()).stream()
-                                .mapToInt(cat -> index.get(k(ind.code(), cat, l, t.code()))).toArray();
-                        table.relate(total, parts);
+                    int n = territories.get(l).size();
+                    for (int p = 0; p < n; p++) {
+                        int base = id(l, p, 0);
+                        int[] parts = new int[partSlots.length];
+                        for (int k = 0; k < parts.length; k++) {
+                            parts[k] = base + partSlots[k];
+                        }
+                        table.relate(base + total, parts);
                     }
                 }
             }
@@ -324,35 +413,104 @@ public final class ExtractEngine {
                 if (parentLevel == null || !levels.contains(parentLevel)) {
                     continue;
                 }
-                for (Territory parent : territoriesAt(root, parentLevel)) {
-                    List<Territory> kids = geography.children(parent);
+                List<Territory> parents = territories.get(parentLevel);
+                Map<String, Integer> childPositions = positions.get(child);
+                for (int pp = 0; pp < parents.size(); pp++) {
+                    List<Territory> kids = geography.children(parents.get(pp));
                     if (kids.isEmpty()) {
                         continue; // an unsplit commune has no IRIS cells
                     }
-                    for (String[] ic : additive) {
-                        Integer total = index.get(k(ic[0], ic[1], parentLevel, parent.code()));
-                        int[] parts = kids.stream().mapToInt(kid -> index.get(k(ic[0], ic[1], child, kid.code())))
-                                .toArray();
-                        table.relate(total, parts);
+                    int[] kidBase = new int[kids.size()];
+                    for (int k = 0; k < kidBase.length; k++) {
+                        Integer pos = childPositions.get(kids.get(k).code());
+                        if (pos == null) {
+                            throw new IllegalStateException("no cells for " + kids.get(k).code());
+                        }
+                        kidBase[k] = id(child, pos, 0);
+                    }
+                    int parentBase = id(parentLevel, pp, 0);
+                    for (int a : additive) {
+                        int[] parts = new int[kidBase.length];
+                        for (int k = 0; k < parts.length; k++) {
+                            parts[k] = kidBase[k] + a;
+                        }
+                        table.relate(parentBase + a, parts);
                     }
                 }
             }
             // the same figure under two indicators must be protected as one
+            int[][] identities = {
+                    {slot("ALLOC", Cell.ENSEMBLE), slot("STRUCT_FAM", Cell.ENSEMBLE)},
+                    {slot("AF_MONTANT", Cell.ENSEMBLE), slot("PRESTA_MONTANT", "AF")},
+                    {slot("AL_MONTANT", Cell.ENSEMBLE), slot("PRESTA_MONTANT", "AL")}};
             for (Level l : levels) {
-                for (Territory t : territoriesAt(root, l)) {
-                    identity(k("ALLOC", Cell.ENSEMBLE, l, t.code()), k("STRUCT_FAM", Cell.ENSEMBLE, l, t.code()));
-                    identity(k("AF_MONTANT", Cell.ENSEMBLE, l, t.code()), k("PRESTA_MONTANT", "AF", l, t.code()));
-                    identity(k("AL_MONTANT", Cell.ENSEMBLE, l, t.code()), k("PRESTA_MONTANT", "AL", l, t.code()));
+                int n = territories.get(l).size();
+                for (int p = 0; p < n; p++) {
+                    int base = id(l, p, 0);
+                    for (int[] pair : identities) {
+                        if (pair[0] >= 0 && pair[1] >= 0) {
+                            table.relate(base + pair[0], base + pair[1]);
+                        }
+                    }
                 }
             }
         }
 
-        private void identity(String a, String b) {
-            Integer x = index.get(a);
-            Integer y = index.get(b);
-            if (x != null && y != null) {
-                table.relate(x, y);
+        /**
+         * The requested cells in output order: requested indicator, level from the coarsest, territory code, then
+         * cell id — walked in that order through the layout, without sorting.
+         */
+        List<Cell> select(List<IndicatorCatalogue.Indicator> requested, Territory territory) {
+            if (slotsPerTerritory < 0) {
+                return List.of();
             }
+            Map<Level, Set<String>> wanted = new EnumMap<>(Level.class);
+            for (Level l : levels) {
+                Set<String> codes = new HashSet<>();
+                if (l.ordinal() >= territory.level().ordinal()) {
+                    geography.ancestorAt(territory, l).ifPresent(a -> codes.add(a.code()));
+                } else {
+                    for (Territory d : geography.descendantsAt(territory, l)) {
+                        codes.add(d.code());
+                    }
+                }
+                wanted.put(l, codes);
+            }
+            List<Level> coarsestFirst = new ArrayList<>(territories.keySet());
+            coarsestFirst.sort(Comparator.reverseOrder());
+            // ids of the first cell of each wanted territory, in output order (level from the coarsest, code)
+            int[] bases = new int[0];
+            int wantedTerritories = 0;
+            for (Level l : coarsestFirst) {
+                List<Territory> ts = territories.get(l);
+                Set<String> codes = wanted.get(l);
+                for (int p = 0; p < ts.size(); p++) {
+                    if (codes.contains(ts.get(p).code())) {
+                        if (wantedTerritories == bases.length) {
+                            bases = Arrays.copyOf(bases, Math.max(16, 2 * bases.length));
+                        }
+                        bases[wantedTerritories++] = id(l, p, 0);
+                    }
+                }
+            }
+            List<Cell> cells = table.cells();
+            List<Cell> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8,
+                    (long) wantedTerritories * slotsPerTerritory));
+            for (IndicatorCatalogue.Indicator ind : requested) {
+                int[] slots = new int[slotIndicator.size()];
+                int count = 0;
+                for (int s = 0; s < slotIndicator.size(); s++) {
+                    if (slotIndicator.get(s).equals(ind.code())) {
+                        slots[count++] = s;
+                    }
+                }
+                for (int w = 0; w < wantedTerritories; w++) {
+                    for (int k = 0; k < count; k++) {
+                        out.add(cells.get(bases[w] + slots[k]));
+                    }
+                }
+            }
+            return Collections.unmodifiableList(out);
         }
     }
 

@@ -1,6 +1,7 @@
 package fedgate.extract;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import fedgate.disclosure.Cell;
@@ -20,6 +21,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,8 +82,7 @@ final class ExtractWriter {
         Map<String, Path> files = new LinkedHashMap<>();
         try {
             if (passed) {
-                writeCsv(tmp.resolve(CSV), plan);
-                writeJson(tmp.resolve(JSON), spec, plan);
+                writeCsvAndJson(tmp.resolve(CSV), tmp.resolve(JSON), spec, plan);
                 files.put(CSV, target.resolve(CSV));
                 files.put(JSON, target.resolve(JSON));
             }
@@ -142,19 +143,72 @@ final class ExtractWriter {
         return s;
     }
 
-    private void writeCsv(Path file, ExtractEngine.Plan plan) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("# " + sourceMention(plan.snapshotDate()) + "\n");
-            w.write("indicator;category;level;territory;territory_label;value;status\n");
+    /**
+     * {@code extract.csv} on the calling thread and {@code extract.json} on another, at the same time (both only read
+     * the cells; at national scale each is a few hundred MB).
+     */
+    void writeCsvAndJson(Path csv, Path json, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+        IOException[] jsonFailure = new IOException[1];
+        RuntimeException[] jsonError = new RuntimeException[1];
+        Thread t = new Thread(() -> {
+            try {
+                writeJson(json, spec, plan);
+            } catch (IOException e) {
+                jsonFailure[0] = e;
+            } catch (RuntimeException e) {
+                jsonError[0] = e;
+            }
+        }, "extract-json");
+        t.setDaemon(true);
+        t.start();
+        try {
+            writeCsv(csv, plan);
+        } finally {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (jsonFailure[0] != null) {
+            throw jsonFailure[0];
+        }
+        if (jsonError[0] != null) {
+            throw jsonError[0];
+        }
+    }
+
+    void writeCsv(Path file, ExtractEngine.Plan plan) throws IOException {
+        try {
+            writeCsvBytes(file, plan);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void writeCsvBytes(Path file, ExtractEngine.Plan plan) throws IOException {
+        Fragments cells = new Fragments();
+        try (ByteSink out = new ByteSink(file)) {
+            out.write(utf8("# " + sourceMention(plan.snapshotDate()) + "\n"
+                    + "indicator;category;level;territory;territory_label;value;status\n"));
             for (Cell c : plan.delivered()) {
-                w.write(String.join(";", c.indicator(), csvField(c.category()), c.level(), c.territory(),
-                        csvField(c.territoryLabel()), formatValue(c), c.status().code()));
-                w.write("\n");
+                out.write(cells.head(c, () -> c.indicator() + ";" + csvField(c.category()) + ";"));
+                out.write(cells.territory(c, () -> c.level() + ";" + c.territory() + ";"
+                        + csvField(c.territoryLabel()) + ";"));
+                out.writeAscii(formatValue(c));
+                out.write(cells.status(c, () -> ";" + c.status().code() + "\n"));
             }
         }
     }
 
-    private void metadata(JsonGenerator g, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+    void metadata(JsonGenerator g, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
         g.writeStringField("requestId", spec.requestId().orElse(null));
         g.writeStringField("source", sourceMention(plan.snapshotDate()));
         g.writeObjectFieldStart("snapshot");
@@ -183,31 +237,192 @@ final class ExtractWriter {
                 .useDefaultPrettyPrinter();
     }
 
-    private void writeJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
-        try (JsonGenerator g = generator(file)) {
+    /**
+     * Streamed: a national extract holds millions of cells, never built as a tree. The document around the cells
+     * (metadata, then {@code "cells" : [}, and the closing {@code ]} and {@code }}) is Jackson's, with its default
+     * pretty printer; each cell is written as that printer writes it, from byte fragments rendered once per indicator
+     * and category, per territory and per status (a territory's fragment serves every indicator), so the bytes are
+     * the same as Jackson's, cell by cell ({@code ExtractWriterBytesTest}).
+     */
+    void writeJson(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+        try {
+            writeJsonBytes(file, spec, plan);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void writeJsonBytes(Path file, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
+        java.io.StringWriter around = new java.io.StringWriter();
+        try (JsonGenerator g = json.getFactory().createGenerator(around).useDefaultPrettyPrinter()) {
             g.writeStartObject();
             metadata(g, spec, plan);
             g.writeArrayFieldStart("cells");
-            for (Cell c : plan.delivered()) {
-                g.writeStartObject();
-                g.writeStringField("indicator", c.indicator());
-                g.writeStringField("category", c.category());
-                g.writeStringField("level", c.level());
-                g.writeStringField("territory", c.territory());
-                g.writeStringField("territory_label", c.territoryLabel());
-                g.writeFieldName("value");
-                if (c.suppressed()) {
-                    g.writeString(SUPPRESSED);
-                } else if (c.kind() == CellKind.COUNT || c.kind() == CellKind.QUANTILE) {
-                    g.writeNumber((long) c.value());
-                } else {
-                    g.writeNumber(c.value());
-                }
-                g.writeStringField("status", c.status().code());
-                g.writeEndObject();
-            }
             g.writeEndArray();
             g.writeEndObject();
+        }
+        String doc = around.toString();
+        String open = "\"cells\" : [";
+        int cut = doc.lastIndexOf(open) + open.length();
+        Fragments cells = new Fragments();
+        try (ByteSink out = new ByteSink(file)) {
+            out.write(utf8(doc.substring(0, cut)));
+            boolean first = true;
+            for (Cell c : plan.delivered()) {
+                out.write(first ? CELL_FIRST : CELL_NEXT);
+                first = false;
+                out.write(cells.head(c, () -> "\n    \"indicator\" : " + jsonString(c.indicator())
+                        + ",\n    \"category\" : " + jsonString(c.category())));
+                out.write(cells.territory(c, () -> ",\n    \"level\" : " + jsonString(c.level())
+                        + ",\n    \"territory\" : " + jsonString(c.territory())
+                        + ",\n    \"territory_label\" : " + jsonString(c.territoryLabel()) + ",\n    \"value\" : "));
+                if (c.suppressed()) {
+                    out.write(SUPPRESSED_JSON);
+                } else if (c.kind() == CellKind.COUNT || c.kind() == CellKind.QUANTILE) {
+                    out.writeAscii(Long.toString((long) c.value()));
+                } else if (Double.isFinite(c.value())) {
+                    out.writeAscii(Double.toString(c.value()));
+                } else {
+                    out.writeAscii("\"" + c.value() + "\""); // Jackson writes non-finite numbers as strings
+                }
+                out.write(cells.status(c, () -> ",\n    \"status\" : " + jsonString(c.status().code()) + "\n  }"));
+            }
+            out.write(utf8(doc.substring(cut)));
+        }
+    }
+
+    private static final byte[] CELL_FIRST = utf8(" {");
+    private static final byte[] CELL_NEXT = utf8(", {");
+    private static final byte[] SUPPRESSED_JSON = utf8("\"" + SUPPRESSED + "\"");
+
+    /** UTF-8, refusing malformed text (a lone surrogate) as the former {@code Files.newBufferedWriter} did. */
+    private static byte[] utf8(String s) {
+        try {
+            java.nio.ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(s));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A JSON string literal as Jackson's generator writes it (same escapes), quotes included. */
+    private static String jsonString(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    /**
+     * Byte fragments of the cells being written, rendered once: per indicator and category, per level and territory
+     * (checked against the cell's label, so a territory with two labels is never written with the wrong one), per
+     * status.
+     */
+    private static final class Fragments {
+        private final Map<String, Map<String, byte[]>> heads = new HashMap<>();
+        private final Map<String, Map<String, Territory>> territories = new HashMap<>();
+        /** Territories in the order they were first met: the next cell's is usually the one after the last one's. */
+        private final List<Territory> sequence = new java.util.ArrayList<>();
+        private final Map<CellStatus, byte[]> statuses = new EnumMap<>(CellStatus.class);
+        private int next;
+        private String lastIndicator;
+        private Map<String, byte[]> lastHeads;
+
+        private record Territory(String level, String code, String label, byte[] bytes, int index) {
+            boolean of(Cell c) {
+                return level == c.level() && code == c.territory() && label == c.territoryLabel();
+            }
+        }
+
+        byte[] head(Cell c, java.util.function.Supplier<String> render) {
+            if (c.indicator() != lastIndicator) {
+                lastIndicator = c.indicator();
+                lastHeads = heads.computeIfAbsent(c.indicator(), k -> new HashMap<>());
+            }
+            byte[] b = lastHeads.get(c.category());
+            if (b == null) {
+                b = utf8(render.get());
+                lastHeads.put(c.category(), b);
+            }
+            return b;
+        }
+
+        byte[] territory(Cell c, java.util.function.Supplier<String> render) {
+            // cells come by indicator, then territory: each indicator walks the territories in the same order, so
+            // the expected fragment is found by reference comparison, without hashing
+            Territory t = null;
+            if (next > 0 && sequence.get(next - 1).of(c)) {
+                t = sequence.get(next - 1); // another cell of the same territory
+            } else if (next < sequence.size() && sequence.get(next).of(c)) {
+                t = sequence.get(next);
+            } else {
+                Map<String, Territory> ofLevel = territories.computeIfAbsent(c.level(), k -> new HashMap<>());
+                t = ofLevel.get(c.territory());
+                if (t == null || !t.label().equals(c.territoryLabel())) {
+                    t = new Territory(c.level(), c.territory(), c.territoryLabel(), utf8(render.get()),
+                            sequence.size());
+                    sequence.add(t);
+                    ofLevel.put(c.territory(), t);
+                }
+            }
+            next = t.index() + 1;
+            return t.bytes();
+        }
+
+        byte[] status(Cell c, java.util.function.Supplier<String> render) {
+            return statuses.computeIfAbsent(c.status(), k -> utf8(render.get()));
+        }
+    }
+
+    /** A buffered byte output that writes ASCII strings without an encoder. */
+    private static final class ByteSink implements AutoCloseable {
+        private final java.io.OutputStream out;
+        private final byte[] buf = new byte[1 << 16];
+        private int n;
+
+        ByteSink(Path file) throws IOException {
+            this.out = Files.newOutputStream(file);
+        }
+
+        void write(byte[] b) throws IOException {
+            if (b.length > buf.length - n) {
+                flush();
+                if (b.length > buf.length) {
+                    out.write(b);
+                    return;
+                }
+            }
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        /** {@code s} holds ASCII characters only (numbers, {@code s}). */
+        void writeAscii(String s) throws IOException {
+            int len = s.length();
+            if (len > buf.length - n) {
+                flush();
+                if (len > buf.length) {
+                    out.write(utf8(s));
+                    return;
+                }
+            }
+            for (int i = 0; i < len; i++) {
+                buf[n++] = (byte) s.charAt(i);
+            }
+        }
+
+        private void flush() throws IOException {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (out) {
+                flush();
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +13,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +24,37 @@ import java.util.Set;
  * The snapshot aggregated by DuckDB, in place (never loaded into the JVM heap): every base aggregate of the catalogue
  * for every territory of the scope at every requested level, in three statements ({@link #statements}): additive
  * aggregates once at the finest level, rolled up from that small table with {@code GROUPING SETS}, and the income
- * deciles in a separate, narrow query. The SQL text is built only
+ * values in a separate, narrow stream from which {@link Deciles} selects the exact deciles. The SQL text is built only
  * from constants of this class; the snapshot path, the low-income threshold and the scope (a temp table filled
  * through an appender with codes taken from the geography) are bound, never spliced.
  */
 final class SnapshotAggregator {
 
-    /** Aggregates per territory, by name. */
-    record Row(Map<String, Double> values, double[] deciles) {
+    /** Aggregates per territory, in the order of {@link #AGGREGATES} (see {@link #index}). */
+    record Row(double[] values, double[] deciles) {
+        /** From aggregates by name (absent ones are 0). */
+        Row(Map<String, Double> byName, double[] deciles) {
+            this(byPosition(byName), deciles);
+        }
+
         double get(String name) {
-            Double v = values.get(name);
-            return v == null ? 0 : v;
+            Integer i = INDEX.get(name);
+            return i == null ? 0 : values[i];
+        }
+
+        double get(int index) {
+            return values[index];
+        }
+
+        private static double[] byPosition(Map<String, Double> byName) {
+            double[] v = new double[INDEX.size()];
+            byName.forEach((name, x) -> {
+                Integer i = INDEX.get(name);
+                if (i != null && x != null) {
+                    v[i] = x;
+                }
+            });
+            return v;
         }
     }
 
@@ -80,6 +100,25 @@ final class SnapshotAggregator {
         AGGREGATES.put("basrev", "count_if(ruc < getvariable('fedgate_seuil_bas_revenus'))");
     }
 
+    private static final Map<String, Integer> INDEX;
+
+    static {
+        Map<String, Integer> m = new HashMap<>();
+        for (String name : AGGREGATES.keySet()) {
+            m.put(name, m.size());
+        }
+        INDEX = Map.copyOf(m);
+    }
+
+    /** Position of an aggregate in {@link Row#values()}. */
+    static int index(String name) {
+        Integer i = INDEX.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no aggregate " + name);
+        }
+        return i;
+    }
+
     /** Aggregates rolled up by max (the others are counts or sums, rolled up by sum). */
     private static final Set<String> ROLLED_UP_BY_MAX;
 
@@ -99,7 +138,11 @@ final class SnapshotAggregator {
     private static final Map<Level, String> GROUP_COLUMN = Map.of(Level.IRIS, "iris", Level.COMMUNE, "commune",
             Level.EPCI, "epci", Level.DEPARTEMENT, "departement", Level.NATIONAL, "pays");
 
-    record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis) {
+    /**
+     * @param millis        the whole aggregation
+     * @param sortingMillis of which the deciles' sorting and selection in Java, after the values were read
+     */
+    record Aggregation(Map<String, Row> rows, LocalDate snapshotDate, long millis, long sortingMillis) {
         Row row(Level l, String code) {
             return rows.get(l.code() + ":" + code);
         }
@@ -110,6 +153,51 @@ final class SnapshotAggregator {
         return aggregate(snapshot, geo, scopeCommunes, levels, lowIncomeThreshold, true);
     }
 
+    /**
+     * The scope communes in the order of the deciles' stream: by country, département, EPCI, then code (missing
+     * parents first), so that the households of any EPCI, département or country are contiguous once sorted by commune.
+     */
+    record Scope(String[] commune, String[] epci, String[] departement, String[] pays) {
+        int size() {
+            return commune.length;
+        }
+
+        /** Code of commune {@code i}'s territory at {@code level} (commune, EPCI, département, national). */
+        String code(Level level, int i) {
+            return switch (level) {
+                case COMMUNE -> commune[i];
+                case EPCI -> epci[i];
+                case DEPARTEMENT -> departement[i];
+                case NATIONAL -> pays[i];
+                case IRIS -> throw new IllegalArgumentException("IRIS is below the commune");
+            };
+        }
+
+        static Scope of(Geography geo, List<Territory> scopeCommunes) {
+            int m = scopeCommunes.size();
+            String[][] rows = new String[m][];
+            for (int i = 0; i < m; i++) {
+                Territory t = scopeCommunes.get(i);
+                String dep = t.parent() == null ? null
+                        : geo.find(Level.EPCI, t.parent()).map(Territory::parent).orElse(null);
+                String pays = dep == null ? null
+                        : geo.find(Level.DEPARTEMENT, dep).map(Territory::parent).orElse(null);
+                rows[i] = new String[] {pays, dep, t.parent(), t.code()};
+            }
+            Comparator<String> c = Comparator.nullsFirst(Comparator.naturalOrder());
+            Arrays.sort(rows, Comparator.<String[], String>comparing(r -> r[0], c).thenComparing(r -> r[1], c)
+                    .thenComparing(r -> r[2], c).thenComparing(r -> r[3], c));
+            Scope s = new Scope(new String[m], new String[m], new String[m], new String[m]);
+            for (int i = 0; i < m; i++) {
+                s.pays[i] = rows[i][0];
+                s.departement[i] = rows[i][1];
+                s.epci[i] = rows[i][2];
+                s.commune[i] = rows[i][3];
+            }
+            return s;
+        }
+    }
+
     private static Aggregation aggregate(Path snapshot, Geography geo, List<Territory> scopeCommunes,
                                          Set<Level> levels, double lowIncomeThreshold, boolean materialise)
             throws SQLException {
@@ -118,22 +206,21 @@ final class SnapshotAggregator {
         String source = format == SnapshotFiles.Format.PARQUET ? "read_parquet(?)"
                 : "read_csv(?, header = true, types = {'id_foyer': 'VARCHAR', 'iris': 'VARCHAR', 'commune': 'VARCHAR',"
                 + " 'epci': 'VARCHAR', 'departement': 'VARCHAR', 'type_aide_logement': 'VARCHAR'})";
+        Scope scope = Scope.of(geo, scopeCommunes);
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TEMP TABLE scope_commune (code VARCHAR, epci VARCHAR, departement VARCHAR, pays VARCHAR)");
+                s.execute("CREATE TEMP TABLE scope_commune (code VARCHAR, epci VARCHAR, departement VARCHAR,"
+                        + " pays VARCHAR, idx INTEGER)");
             }
             try (DuckDBAppender a = c.unwrap(DuckDBConnection.class)
                     .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "scope_commune")) {
-                for (Territory t : scopeCommunes) {
-                    String dep = t.parent() == null ? null
-                            : geo.find(Level.EPCI, t.parent()).map(Territory::parent).orElse(null);
-                    String pays = dep == null ? null
-                            : geo.find(Level.DEPARTEMENT, dep).map(Territory::parent).orElse(null);
+                for (int i = 0; i < scope.size(); i++) {
                     a.beginRow();
-                    a.append(t.code());
-                    a.append(t.parent());
-                    a.append(dep);
-                    a.append(pays);
+                    a.append(scope.commune[i]);
+                    a.append(scope.epci[i]);
+                    a.append(scope.departement[i]);
+                    a.append(scope.pays[i]);
+                    a.append(i);
                     a.endRow();
                 }
             }
@@ -151,8 +238,11 @@ final class SnapshotAggregator {
                 }
             }
             List<String> sqls = statements(source, levels);
+            boolean iris = levels.contains(Level.IRIS);
             Map<String, Row> rows = new HashMap<>();
+            long sortingMillis = 0;
             for (int q = 0; q < sqls.size(); q++) {
+                int[] reserved = q == DECILES && materialise ? householdsPerCommune(c, scope) : null;
                 try (PreparedStatement p = c.prepareStatement(sqls.get(q))) {
                     if (q != ROLLUP) {
                         p.setString(1, snapshot.toString());
@@ -163,38 +253,67 @@ final class SnapshotAggregator {
                     }
                     try (ResultSet rs = p.executeQuery()) {
                         if (!materialise) {
+                            // the raw baseline: the same statements, results read and dropped
+                            long sink = 0;
                             while (rs.next()) {
-                                // the raw baseline: the same statements, results read and dropped
+                                if (q == DECILES) {
+                                    sink += rs.getInt(1) + (long) rs.getDouble(iris ? 3 : 2);
+                                    if (iris) {
+                                        String code = rs.getString(2);
+                                        sink += code == null ? 0 : code.length();
+                                    }
+                                } else {
+                                    sink += rs.getString(2) == null ? 0 : (long) rs.getDouble(3);
+                                }
                             }
+                            blackhole += sink;
                             continue;
                         }
-                        while (rs.next()) {
-                            String key = rs.getString("lvl") + ":" + rs.getString("code");
-                            if (q == ROLLUP) {
-                                Map<String, Double> v = new HashMap<>();
-                                for (String name : AGGREGATES.keySet()) {
-                                    v.put(name, rs.getDouble(name));
+                        if (q == ROLLUP) {
+                            int width = AGGREGATES.size();
+                            while (rs.next()) {
+                                String key = rs.getString(1) + ":" + rs.getString(2);
+                                double[] v = new double[width];
+                                for (int k = 0; k < width; k++) {
+                                    v[k] = rs.getDouble(3 + k);
                                 }
                                 rows.put(key, new Row(v, nanDeciles()));
-                            } else {
-                                Row r = rows.get(key);
-                                Array arr = rs.getArray("deciles");
-                                Object[] xs = arr == null ? null : (Object[]) arr.getArray();
-                                for (int k = 0; r != null && k < 9; k++) {
-                                    r.deciles()[k] = xs == null || xs[k] == null ? Double.NaN
-                                            : ((Number) xs[k]).doubleValue();
-                                }
                             }
+                        } else {
+                            Deciles d = Deciles.read(rs, scope, reserved, iris);
+                            long ts = System.nanoTime();
+                            d.publish(levels, rows);
+                            sortingMillis = (System.nanoTime() - ts) / 1_000_000;
                         }
                     }
                 }
             }
             rows.keySet().removeIf(k -> k.endsWith(":null"));
-            return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000);
+            return new Aggregation(rows, date, (System.nanoTime() - t0) / 1_000_000, sortingMillis);
         }
     }
 
-    private static double[] nanDeciles() {
+    /** Where the raw baseline's reads go, so that they are not optimised away. */
+    static volatile long blackhole;
+
+    /** Households per scope commune (by stream index), from the finest-level table: the deciles' stream is the same. */
+    private static int[] householdsPerCommune(Connection c, Scope scope) throws SQLException {
+        int[] n = new int[scope.size()];
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT s.idx, sum(f.n)::BIGINT FROM fine f JOIN scope_commune s"
+                     + " ON f.commune = s.code GROUP BY s.idx")) {
+            while (rs.next()) {
+                long x = rs.getLong(2);
+                if (x > Integer.MAX_VALUE) {
+                    throw new IllegalStateException("too many households in one commune: " + x);
+                }
+                n[rs.getInt(1)] = (int) x;
+            }
+        }
+        return n;
+    }
+
+    static double[] nanDeciles() {
         double[] d = new double[9];
         Arrays.fill(d, Double.NaN);
         return d;
@@ -212,10 +331,11 @@ final class SnapshotAggregator {
      *   requested level only (IRIS if asked, else commune), into a temp table of a few thousand rows;</li>
      *   <li>{@link #ROLLUP}: that small table rolled up to every requested level with {@code GROUPING SETS} (sums of
      *   counts and sums, maxima of maxima — exact, since all of these are decomposable);</li>
-     *   <li>{@link #DECILES}: the income-per-UC deciles ({@code quantile_cont}, which needs every value of a group and
-     *   cannot be rolled up), reading only the territory and income columns, for groups of at least
-     *   {@link #DECILE_MIN_HOUSEHOLDS} households — below that the quantile rule suppresses the cell anyway (its
-     *   value stays unset, NaN, which the rule treats the same way).</li>
+     *   <li>{@link #DECILES}: the households' income per UC streamed out once, narrow (commune index in the scope's
+     *   order, IRIS code when the IRIS level is asked, value), no grouping: the exact deciles ({@code quantile_cont}'s,
+     *   which need every value of a group and cannot be rolled up) are selected in Java from sorted runs merged upwards
+     *   ({@link Deciles}), for groups of at least {@link #DECILE_MIN_HOUSEHOLDS} households — below that the quantile
+     *   rule suppresses the cell anyway (its value stays unset, NaN, which the rule treats the same way).</li>
      * </ol>
      * Statements 1 and 3 take the snapshot path as their only parameter.
      */
@@ -249,12 +369,8 @@ final class SnapshotAggregator {
         rollup.append(" FROM fine f JOIN scope_commune s ON f.commune = s.code");
         rollup.append(" GROUP BY GROUPING SETS (").append(groupingSets(ls)).append(")");
 
-        String deciles = "SELECT " + levelAndCode(ls)
-                + ", quantile_cont(ruc, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) AS deciles"
-                + " FROM (SELECT " + (iris ? "x.iris, " : "") + "x.commune, s.epci, s.departement, s.pays,"
-                + " x.ressources / x.uc::DOUBLE AS ruc FROM " + source + " AS x JOIN scope_commune s ON x.commune = s.code)"
-                + " GROUP BY GROUPING SETS (" + groupingSets(ls) + ")"
-                + " HAVING count(*) >= " + DECILE_MIN_HOUSEHOLDS;
+        String deciles = "SELECT s.idx" + (iris ? ", x.iris" : "")
+                + ", x.ressources / x.uc::DOUBLE AS ruc FROM " + source + " AS x JOIN scope_commune s ON x.commune = s.code";
         return List.of(fine.toString(), rollup.toString(), deciles);
     }
 
