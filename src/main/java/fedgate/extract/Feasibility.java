@@ -3,11 +3,15 @@ package fedgate.extract;
 import fedgate.disclosure.Cell;
 import fedgate.disclosure.CellStatus;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,10 +51,59 @@ public final class Feasibility {
         }
     }
 
+    /** Plans kept: every request of one territory and indicator set shares one (the assess stage's common case). */
+    static final int PLANS_KEPT = 32;
+
     private final ExtractEngine engine;
+    private final Map<PlanKey, ExtractEngine.Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PlanKey, ExtractEngine.Plan> eldest) {
+            return size() > PLANS_KEPT;
+        }
+    };
+    private long planRuns;
+
+    /**
+     * What a plan depends on: the snapshot file (its size and modification time too, so a snapshot replaced in place
+     * is read again), the indicators, the territory and the levels. The engine is deterministic: the same key gives
+     * the same cells and the same suppression pattern.
+     */
+    private record PlanKey(Path snapshot, long size, long modified, List<String> indicators, String territory,
+                           Set<Level> levels) {
+    }
 
     public Feasibility(ExtractEngine engine) {
         this.engine = engine;
+    }
+
+    /** How many plans were computed (not taken from the cache): for tests and the operator. */
+    public synchronized long planRuns() {
+        return planRuns;
+    }
+
+    /**
+     * The engine's plan, computed once per key: assessing a request would otherwise aggregate the snapshot and run the
+     * disclosure control again for every request of the same scope (≈ 140 ms each on the Métropole snapshot).
+     */
+    private synchronized ExtractEngine.Plan plan(Path snapshot, List<String> known, String territory, Set<Level> levels)
+            throws SQLException {
+        PlanKey key;
+        try {
+            Path file = snapshot.toAbsolutePath().normalize();
+            key = new PlanKey(file, Files.size(file), Files.getLastModifiedTime(file).toMillis(), List.copyOf(known),
+                    territory, Set.copyOf(levels));
+        } catch (IOException e) {
+            // no identity for the file: compute (the engine reports a missing snapshot clearly)
+            planRuns++;
+            return engine.plan(snapshot, known, territory, levels);
+        }
+        ExtractEngine.Plan p = plans.get(key);
+        if (p == null) {
+            planRuns++;
+            p = engine.plan(snapshot, known, territory, levels);
+            plans.put(key, p);
+        }
+        return p;
     }
 
     public Draft assess(Path snapshot, List<String> indicatorCodes, String territoryCode, Set<Level> requestedLevels)
@@ -81,7 +134,7 @@ public final class Feasibility {
         if (levels.isEmpty() || indicators.isEmpty()) {
             return new Draft(territory.code(), territory.label(), lines, unknown);
         }
-        ExtractEngine.Plan plan = engine.plan(snapshot, known, territory.code(), levels);
+        ExtractEngine.Plan plan = plan(snapshot, known, territory.code(), levels);
         for (IndicatorCatalogue.Indicator i : indicators) {
             for (Level l : levels.stream().sorted().toList()) {
                 List<Cell> cells = plan.delivered().stream()
