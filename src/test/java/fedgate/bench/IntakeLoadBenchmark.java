@@ -83,6 +83,9 @@ public final class IntakeLoadBenchmark {
         Path home = Files.createTempDirectory("fedgate-bench-");
         Properties system = new Properties();
         system.setProperty("fedgate.home", home.toString());
+        // settings to try (e.g. -Dfedgate.intake.broker-consumers=64) pass through to the gateway
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("fedgate."))
+                .forEach(k -> system.setProperty(k, System.getProperty(k)));
         Properties o = new Properties();
         o.setProperty("fedgate.http.port", "0");
         o.setProperty("fedgate.broker.port", "0");
