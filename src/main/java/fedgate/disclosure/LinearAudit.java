@@ -5,12 +5,15 @@ import org.ojalgo.optimisation.ExpressionsBasedModel;
 import org.ojalgo.optimisation.Optimisation;
 import org.ojalgo.optimisation.Variable;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.HashSet;
 import java.util.TreeSet;
@@ -310,18 +313,68 @@ public final class LinearAudit {
         return new Interval(id, lo, hi, need, enough, exact);
     }
 
+    /**
+     * For each cell, the indices of the relations it belongs to (ascending). Stored as two int arrays (offsets and
+     * indices) behind a read-only list view: at national scale a list per cell meant 2.27 M lists and millions of
+     * boxed indices for the collector.
+     */
     public static List<List<Integer>> relationsByCell(DisclosureTable t) {
-        List<List<Integer>> rel = new ArrayList<>(t.cells().size());
-        for (int i = 0; i < t.cells().size(); i++) {
-            rel.add(new ArrayList<>(2));
-        }
+        int n = t.cells().size();
+        int[] start = new int[n + 1];
         List<Relation> rs = t.relations();
-        for (int k = 0; k < rs.size(); k++) {
-            for (int m : rs.get(k).members()) {
-                rel.get(m).add(k);
+        for (Relation r : rs) {
+            for (int m : r.parts()) {
+                start[m + 1]++;
             }
+            start[r.total() + 1]++;
         }
-        return rel;
+        for (int i = 0; i < n; i++) {
+            start[i + 1] += start[i];
+        }
+        int[] flat = new int[start[n]];
+        int[] fill = Arrays.copyOf(start, n);
+        for (int k = 0; k < rs.size(); k++) {
+            Relation r = rs.get(k);
+            for (int m : r.parts()) {
+                flat[fill[m]++] = k;
+            }
+            flat[fill[r.total()]++] = k;
+        }
+        return new RelationIndex(start, flat);
+    }
+
+    /** The relations of every cell, as offsets into one array of relation indices (read-only). */
+    private static final class RelationIndex extends AbstractList<List<Integer>> implements RandomAccess {
+        private final int[] start;
+        private final int[] flat;
+
+        RelationIndex(int[] start, int[] flat) {
+            this.start = start;
+            this.flat = flat;
+        }
+
+        @Override
+        public List<Integer> get(int cell) {
+            int from = start[cell];
+            int to = start[cell + 1];
+            return new AbstractList<>() {
+                @Override
+                public Integer get(int j) {
+                    Objects.checkIndex(j, to - from);
+                    return flat[from + j];
+                }
+
+                @Override
+                public int size() {
+                    return to - from;
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return start.length - 1;
+        }
     }
 
     /**

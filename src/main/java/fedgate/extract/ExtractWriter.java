@@ -81,13 +81,19 @@ final class ExtractWriter {
         boolean passed = plan.outcome().auditPassed();
         Map<String, Path> files = new LinkedHashMap<>();
         try {
+            FileTask reports = () -> {
+                writeReportJson(tmp.resolve(REPORT_JSON), spec, plan);
+                writeReportMd(tmp.resolve(REPORT_MD), spec, plan);
+            };
             if (passed) {
-                writeCsvAndJson(tmp.resolve(CSV), tmp.resolve(JSON), spec, plan);
+                // the reports at the same time as the two data files
+                inParallel(() -> writeCsv(tmp.resolve(CSV), plan), () -> writeJson(tmp.resolve(JSON), spec, plan),
+                        reports);
                 files.put(CSV, target.resolve(CSV));
                 files.put(JSON, target.resolve(JSON));
+            } else {
+                reports.run();
             }
-            writeReportJson(tmp.resolve(REPORT_JSON), spec, plan);
-            writeReportMd(tmp.resolve(REPORT_MD), spec, plan);
             files.put(REPORT_JSON, target.resolve(REPORT_JSON));
             files.put(REPORT_MD, target.resolve(REPORT_MD));
             if (Files.isDirectory(target)) {
@@ -143,45 +149,63 @@ final class ExtractWriter {
         return s;
     }
 
+    /** A file to write. */
+    interface FileTask {
+        void run() throws IOException;
+    }
+
     /**
      * {@code extract.csv} on the calling thread and {@code extract.json} on another, at the same time (both only read
      * the cells; at national scale each is a few hundred MB).
      */
     void writeCsvAndJson(Path csv, Path json, ExtractSpec spec, ExtractEngine.Plan plan) throws IOException {
-        IOException[] jsonFailure = new IOException[1];
-        RuntimeException[] jsonError = new RuntimeException[1];
-        Thread t = new Thread(() -> {
-            try {
-                writeJson(json, spec, plan);
-            } catch (IOException e) {
-                jsonFailure[0] = e;
-            } catch (RuntimeException e) {
-                jsonError[0] = e;
-            }
-        }, "extract-json");
-        t.setDaemon(true);
-        t.start();
+        inParallel(() -> writeCsv(csv, plan), () -> writeJson(json, spec, plan));
+    }
+
+    /**
+     * Runs the first task on the calling thread and each other one on a thread of its own, at the same time (they
+     * only read the cells); returns when all are done, throwing the first failure.
+     */
+    static void inParallel(FileTask first, FileTask... others) throws IOException {
+        Object[] failures = new Object[others.length];
+        Thread[] threads = new Thread[others.length];
+        for (int i = 0; i < others.length; i++) {
+            int k = i;
+            threads[i] = new Thread(() -> {
+                try {
+                    others[k].run();
+                } catch (IOException | RuntimeException e) {
+                    failures[k] = e;
+                }
+            }, "extract-writer-" + (i + 1));
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
         try {
-            writeCsv(csv, plan);
+            first.run();
         } finally {
             boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
+            for (Thread t : threads) {
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (jsonFailure[0] != null) {
-            throw jsonFailure[0];
-        }
-        if (jsonError[0] != null) {
-            throw jsonError[0];
+        for (Object f : failures) {
+            if (f instanceof IOException e) {
+                throw e;
+            }
+            if (f instanceof RuntimeException e) {
+                throw e;
+            }
         }
     }
 
