@@ -176,7 +176,7 @@ final class Deciles {
         }
         sortUpTo(below, 0, other == null ? m : split, levels, found);
         if (other != null) {
-            join(other);
+            Threads.join(other);
             if (failure[0] != null) {
                 throw failure[0];
             }
@@ -208,21 +208,6 @@ final class Deciles {
             }
         }
         return 0;
-    }
-
-    private static void join(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Communes {@code [from, to)} and their EPCI, ... up to {@code last} (a run of whole territories of it). */

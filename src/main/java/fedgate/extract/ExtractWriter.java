@@ -184,19 +184,8 @@ final class ExtractWriter {
         try {
             first.run();
         } finally {
-            boolean interrupted = false;
             for (Thread t : threads) {
-                while (true) {
-                    try {
-                        t.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                Threads.join(t);
             }
         }
         for (Object f : failures) {
