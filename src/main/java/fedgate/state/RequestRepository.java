@@ -106,14 +106,7 @@ public final class RequestRepository {
                         + "principal, file_name, received_at, sha256, size_bytes, raw, status, reasons, updated_at) "
                         + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setString(1, id);
-                    ps.setString(2, in.channel());
-                    ps.setString(3, truncate(in.sourceRef(), 1000));
-                    ps.setString(4, truncate(in.principal(), 320));
-                    ps.setString(5, truncate(in.fileName(), 1000));
-                    ps.setTimestamp(6, Timestamp.from(in.receivedAt()));
-                    ps.setString(7, in.sha256());
-                    ps.setLong(8, in.raw().length);
-                    ps.setBytes(9, in.raw());
+                    bindInput(ps, 2, in);
                     ps.setString(10, RequestStatus.RECEIVED.name());
                     ps.setString(11, "[]");
                     ps.setTimestamp(12, Timestamp.from(in.receivedAt()));
@@ -233,14 +226,7 @@ public final class RequestRepository {
                 + "feuillet1, ack_json, forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, id);
             ps.setString(2, v.partnerId());
-            ps.setString(3, in.channel());
-            ps.setString(4, truncate(in.sourceRef(), 1000));
-            ps.setString(5, truncate(in.principal(), 320));
-            ps.setString(6, truncate(in.fileName(), 1000));
-            ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
-            ps.setString(8, in.sha256());
-            ps.setLong(9, in.raw().length);
-            ps.setBytes(10, in.raw());
+            bindInput(ps, 3, in);
             ps.setString(11, v.status().name());
             ps.setString(12, v.reasonsJson());
             ps.setString(13, v.feuillet1Json());
@@ -273,14 +259,7 @@ public final class RequestRepository {
                 + "forwarded_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, id);
             ps.setString(2, partnerId);
-            ps.setString(3, in.channel());
-            ps.setString(4, truncate(in.sourceRef(), 1000));
-            ps.setString(5, truncate(in.principal(), 320));
-            ps.setString(6, truncate(in.fileName(), 1000));
-            ps.setTimestamp(7, Timestamp.from(in.receivedAt()));
-            ps.setString(8, in.sha256());
-            ps.setLong(9, in.raw().length);
-            ps.setBytes(10, in.raw());
+            bindInput(ps, 3, in);
             ps.setString(11, RequestStatus.VALIDATED.name());
             ps.setString(12, "[]");
             ps.setString(13, feuillet1Json);
@@ -293,6 +272,21 @@ public final class RequestRepository {
                         "sizeBytes", in.raw().length));
         history(c, id, RequestStatus.VALIDATED, actor, "validated: " + detail, EventTypes.REQUEST_VALIDATED, Map.of());
         return id;
+    }
+
+    /**
+     * Binds the input's columns, in the order every insert of {@code fed_request} lists them: channel, source_ref,
+     * principal, file_name, received_at, sha256, size_bytes, raw — parameters {@code first} to {@code first + 7}.
+     */
+    private static void bindInput(PreparedStatement ps, int first, NewRequest in) throws SQLException {
+        ps.setString(first, in.channel());
+        ps.setString(first + 1, truncate(in.sourceRef(), 1000));
+        ps.setString(first + 2, truncate(in.principal(), 320));
+        ps.setString(first + 3, truncate(in.fileName(), 1000));
+        ps.setTimestamp(first + 4, Timestamp.from(in.receivedAt()));
+        ps.setString(first + 5, in.sha256());
+        ps.setLong(first + 6, in.raw().length);
+        ps.setBytes(first + 7, in.raw());
     }
 
     public Optional<String> findIdBySha256(String sha256) {
