@@ -164,7 +164,7 @@ final class ExtractWriter {
 
     /**
      * Runs the first task on the calling thread and each other one on a thread of its own, at the same time (they
-     * only read the cells); returns when all are done, throwing the first failure.
+     * only read the cells); returns when all are done, throwing the first failure (an Error of another thread too).
      */
     static void inParallel(FileTask first, FileTask... others) throws IOException {
         Object[] failures = new Object[others.length];
@@ -174,7 +174,7 @@ final class ExtractWriter {
             threads[i] = new Thread(() -> {
                 try {
                     others[k].run();
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) {
                     failures[k] = e;
                 }
             }, "extract-writer-" + (i + 1));
@@ -194,6 +194,9 @@ final class ExtractWriter {
             }
             if (f instanceof RuntimeException e) {
                 throw e;
+            }
+            if (f instanceof Error e) {
+                throw e; // e.g. out of memory in a writer: its file is incomplete, the extract must not be moved in place
             }
         }
     }
