@@ -309,7 +309,7 @@ public final class LinearAudit {
         double lo = b[0];
         double hi = b[1] >= cap * (1 - EPS) ? Double.POSITIVE_INFINITY : b[1];
         double need = p.requiredWidth(c);
-        boolean enough = hi - lo + EPS * Math.max(1, need) >= need;
+        boolean enough = wideEnough(lo, hi, need);
         return new Interval(id, lo, hi, need, enough, exact);
     }
 
@@ -441,7 +441,7 @@ public final class LinearAudit {
         double[] e = new double[n];
         for (int k = 0; k < n; k++) {
             double need = p.requiredWidth(t.cell(vars.get(k)));
-            if (prove && hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
+            if (prove && wideEnough(lo[k], hi[k], need)) {
                 bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
                 continue;
             }
@@ -449,7 +449,7 @@ public final class LinearAudit {
             IntervalLp.Solution max = lp.maximise(e);
             lpSolved.incrementAndGet();
             absorb(max.x(), lo, hi);
-            if (prove && hi[k] - lo[k] + EPS * Math.max(1, need) >= need) {
+            if (prove && wideEnough(lo[k], hi[k], need)) {
                 e[k] = 0;
                 bounds[k] = new double[] {Math.max(0, lo[k]), hi[k], 0};
                 continue;
@@ -459,12 +459,17 @@ public final class LinearAudit {
             absorb(min.x(), lo, hi);
             e[k] = 0;
             bounds[k] = new double[] {Math.max(0, min.value()), max.value(), 1};
-            if (confirm && bounds[k][1] - bounds[k][0] + EPS * Math.max(1, need) < need) {
+            if (confirm && !wideEnough(bounds[k][0], bounds[k][1], need)) {
                 bounds[k] = referenceBounds(t, vars, rows, cap, k);
             }
         }
         cache.put(key, bounds);
         return bounds;
+    }
+
+    /** Whether [lo, hi] reaches the required width (up to the LP's rounding). */
+    private static boolean wideEnough(double lo, double hi, double need) {
+        return hi - lo + EPS * Math.max(1, need) >= need;
     }
 
     /** The relations of an LP as rows over its unknowns: Σ parts − total, constants moved to the bounds. */
