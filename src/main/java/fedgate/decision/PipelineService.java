@@ -141,6 +141,14 @@ public final class PipelineService {
                         r.status());
                 return new Assessment(r.id(), partner.id(), List.of(), true);
             }
+            Optional<Draft> assessed = r.status() == RequestStatus.ASSESSED && settings.autoApprove()
+                    ? draft(r.id()).filter(Draft::autoApprovable) : Optional.empty();
+            if (assessed.isPresent()) {
+                // a redelivered order after a crash between the assessment's commit and the policy's decision: the
+                // decision was never recorded and no other stage would take it; the policy decides now
+                LOG.info("{} is ASSESSED and the auto-approval policy had not decided it: deciding now", r.id());
+                return new Assessment(r.id(), partner.id(), List.of(), autoApprove(r.id(), assessed.get()));
+            }
             LOG.info("{} is {}: already assessed, nothing to do", r.id(), r.status());
             return new Assessment(r.id(), partner.id(), List.of(), false);
         }
@@ -180,8 +188,7 @@ public final class PipelineService {
         boolean decided = false;
         if (settings.autoApprove()) {
             if (notAuto.isEmpty()) {
-                Decision d = new Decision(true, AutoApproval.MOTIF, stored.publishableIndicators(), null, false);
-                decided = decide(r.id(), d, AutoApproval.ACTOR).result() == Result.DONE;
+                decided = autoApprove(r.id(), stored);
             } else {
                 LOG.info("{} left for the Bureau d'Études: {}", r.id(), notAuto.get());
             }
@@ -189,7 +196,13 @@ public final class PipelineService {
         return new Assessment(r.id(), partner.id(), events, decided);
     }
 
-    private static List<String> publishable(Feasibility.Draft d) {
+    /** The auto-approval policy's favourable decision on an auto-approvable draft; true when recorded. */
+    private boolean autoApprove(String requestId, Draft draft) {
+        Decision d = new Decision(true, AutoApproval.MOTIF, draft.publishableIndicators(), null, false);
+        return decide(requestId, d, AutoApproval.ACTOR).result() == Result.DONE;
+    }
+
+        private static List<String> publishable(Feasibility.Draft d) {
         Map<String, Boolean> all = new LinkedHashMap<>();
         for (Feasibility.Line l : d.lines()) {
             all.merge(l.indicator(), l.publishable(), Boolean::logicalOr);

@@ -187,4 +187,32 @@ class PipelineServiceTest {
                 .contains("feuillet2.decided/" + AutoApproval.ACTOR);
         assertThat(s.extract(externe).delivery()).isPresent();
     }
+
+    /**
+     * A gateway killed between the assessment's commit and the auto-approval policy's decision: the broker redelivers
+     * the order, the request is already ASSESSED. It used to stop there ("already assessed, nothing to do") and stay
+     * ASSESSED for ever (CrashAllStagesProofIT caught one such request among 100); the policy now decides it.
+     */
+    @Test
+    void anAssessedRequestTheAutoApprovalPolicyHadNotDecidedIsDecidedOnRedelivery() throws Exception {
+        Path home = tmp.resolve("auto-crash");
+        RequestRepository[] repo = new RequestRepository[1];
+        // the assessment committed, the decision not: the same state as assessing without the policy
+        PipelineService before = service(home, DisclosurePolicy.load(), false, repo);
+        String id = validated(repo[0], Feuillet1.Diffusion.INTERNE);
+        assertThat(before.assess(id).decided()).isFalse();
+        assertThat(repo[0].find(id).orElseThrow().status()).isEqualTo(RequestStatus.ASSESSED);
+        assertThat(before.draft(id).orElseThrow().autoApprovable()).isTrue();
+
+        PipelineService after = service(home, DisclosurePolicy.load(), true, repo);
+        assertThat(after.assess(id).decided()).isTrue();
+        assertThat(repo[0].find(id).orElseThrow().status()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(ledger.events(id)).extracting(e -> e.type() + "/" + e.actor())
+                .containsOnlyOnce("feuillet2.decided/" + AutoApproval.ACTOR);
+        // a further redelivery decides nothing again (it only queues the recorded decision once more)
+        after.assess(id);
+        assertThat(repo[0].find(id).orElseThrow().status()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(ledger.events(id)).extracting(e -> e.type() + "/" + e.actor())
+                .containsOnlyOnce("feuillet2.decided/" + AutoApproval.ACTOR);
+    }
 }
