@@ -140,7 +140,8 @@ public final class Gateway implements AutoCloseable {
                     config.bytes("fedgate.intake.max-bytes")));
             broker.start();
             started.add(broker);
-            brokerUrl = broker.url();
+            // the gateway's own consumers and producers: in-VM, no TCP round trip (partners and other instances: TCP)
+            brokerUrl = broker.inVmUrl();
         }
 
         GatewayConfig effective = config;

@@ -221,10 +221,13 @@ public final class IntakeEndpoints {
 
     public void markForwarded(Exchange ex) {
         String id = ex.getProperty(REQUEST_ID, String.class);
-        if (!Boolean.TRUE.equals(ex.getProperty(FORWARD_RECORDED, Boolean.class))) {
+        if (Boolean.TRUE.equals(ex.getProperty(FORWARD_RECORDED, Boolean.class))) {
+            // a broker submission: the forward commits with its consumption, the intake line said VALIDATED
+            LOG.debug("{} queued for assessment", id);
+        } else {
             requests.markForwarded(id);
+            LOG.info("{} queued for assessment", id);
         }
-        LOG.info("{} queued for assessment", id);
     }
 
     /** Crash recovery: finishes requests stored but never validated; returns the ids still to be queued. */

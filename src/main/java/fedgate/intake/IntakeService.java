@@ -143,9 +143,8 @@ public final class IntakeService {
                             forwardRecorded));
             if (created.isPresent()) {
                 try (RequestIdInMdc ignored = new RequestIdInMdc(created.get())) {
-                    LOG.info("{} received by {} ({} bytes, sha256 {})", created.get(), in.channel(), in.raw().length,
-                            sha256);
-                    return verdict(created.get(), e, status, ack[0], forwardRecorded);
+                    String how = "received by " + in.channel() + " (" + in.raw().length + " bytes, sha256 " + sha256 + ")";
+                    return verdict(created.get(), how, e, status, ack[0], forwardRecorded);
                 }
             }
             previous = requests.findIdBySha256(sha256); // another instance stored the same input first
@@ -272,11 +271,14 @@ public final class IntakeService {
         requests.complete(id, e.partnerId(), status, write(e.reasons()),
                 e.canonical() == null ? null : write(e.canonical()), write(ack), "gateway",
                 e.accepted() ? "validated" : "rejected: " + codes(e.reasons()));
-        return verdict(id, e, status, ack, false);
+        return verdict(id, "validated from its stored bytes", e, status, ack, false);
     }
 
-    private Outcome verdict(String id, Evaluation e, RequestStatus status, Acknowledgement ack,
+    /** One line per input and its verdict ({@code how}: received by which channel, its size and hash), then warnings. */
+    private Outcome verdict(String id, String how, Evaluation e, RequestStatus status, Acknowledgement ack,
                             boolean forwardRecorded) {
+        LOG.info("{} {}: {} (partner {}){}", id, how, status, e.partnerId() == null ? "unknown" : e.partnerId(),
+                e.accepted() ? "" : " reasons " + codes(e.reasons()));
         if (e.warning() != null) {
             LOG.warn("{} {}", id, e.warning());
         }
@@ -286,8 +288,6 @@ public final class IntakeService {
         if (!e.accepted()) {
             quarantine(id, e.reasons());
         }
-        LOG.info("{} {} (partner {}){}", id, status, e.partnerId() == null ? "unknown" : e.partnerId(),
-                e.accepted() ? "" : " reasons " + codes(e.reasons()));
         return new Outcome(ack, false, e.referentEmail(), forwardRecorded, false);
     }
 

@@ -94,10 +94,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** A partner id becomes a user name and an address: no dots or wildcards ({@code # *}) may slip in. */
     private static final Pattern PARTNER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String ACCEPTOR = "fedgate";
+    private static final String IN_VM_ACCEPTOR = "fedgate-in-vm";
+    /** In-VM server ids: several brokers may run in one JVM (tests), each its own. */
+    private static final java.util.concurrent.atomic.AtomicInteger IN_VM_IDS = new java.util.concurrent.atomic.AtomicInteger();
     private static final int DEFAULT_JOURNAL_FILE_SIZE = 10 * 1024 * 1024;
 
     private final Settings settings;
     private ActiveMQServer server;
+    private final int inVmId;
     private int actualPort;
 
     /**
@@ -156,6 +160,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public EmbeddedBroker(Settings settings) {
         this.settings = settings;
+        this.inVmId = IN_VM_IDS.incrementAndGet();
     }
 
     /** {@code FEDGATE_BROKER_PASSWORD_VILLE_ROUEN} for {@code ville-rouen}. */
@@ -207,6 +212,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port();
     }
 
+    /**
+     * {@code vm://N}: the gateway's own connection to the broker it embeds, without TCP or Netty (the same users,
+     * roles and stamps apply; nothing outside this JVM can reach it).
+     */
+    public String inVmUrl() {
+        return "vm://" + inVmId;
+    }
+
     public int port() {
         if (server == null) {
             throw new IllegalStateException("not started");
@@ -246,6 +259,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         // no accepted request may be one, and ValidatedUserStamp refuses those above the threshold
         config.addAcceptorConfiguration(ACCEPTOR, "tcp://127.0.0.1:" + settings.port() + "?protocols=CORE,AMQP"
                 + "&amqpMinLargeMessageSize=" + settings.amqpMinLargeMessageSize());
+        config.addAcceptorConfiguration(IN_VM_ACCEPTOR, "vm://" + inVmId);
 
         AddressSettings all = new AddressSettings()
                 .setDeadLetterAddress(SimpleString.of(DLQ))
