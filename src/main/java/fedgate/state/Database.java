@@ -21,7 +21,8 @@ public final class Database {
      * H2 file database under {@code dataDir}; the file is created on first use. {@code WRITE_DELAY=0}: a commit is
      * written to the file before it returns, so a committed request survives SIGKILL (CrashProofIT). Connections are
      * pooled (an H2 session keeps its parsed statements; opening one per call cost a session set-up and a parse of
-     * every statement); a connection comes back from the pool rolled back, in auto-commit, at READ COMMITTED.
+     * every statement); a connection comes from the pool in auto-commit (rolled back if its last user left a transaction
+     * open) and at READ COMMITTED.
      */
     public static DataSource h2(Path dataDir) {
         JdbcDataSource ds = new JdbcDataSource();
@@ -34,12 +35,15 @@ public final class Database {
 
     /** A pool of H2 connections; {@link #close()} closes them all (after the database's SHUTDOWN). */
     public static final class PooledH2 implements DataSource, AutoCloseable {
-        private final org.h2.jdbcx.JdbcConnectionPool pool;
+        /** Sessions kept open between uses; more are opened only by a thread that nests a second connection. */
+        private static final int MAX_IDLE = 8;
+        private final JdbcDataSource ds;
+        private final java.util.ArrayDeque<Connection> idle = new java.util.ArrayDeque<>(); // guarded by itself
         private final java.util.concurrent.locks.ReentrantLock inUse = new java.util.concurrent.locks.ReentrantLock();
+        private boolean closed; // guarded by idle
 
         PooledH2(JdbcDataSource ds) {
-            pool = org.h2.jdbcx.JdbcConnectionPool.create(ds);
-            pool.setMaxConnections(64);
+            this.ds = ds;
         }
 
         /**
@@ -55,7 +59,7 @@ public final class Database {
         public Connection getConnection() throws SQLException {
             inUse.lock();
             try {
-                Connection c = pool.getConnection();
+                Connection c = take();
                 if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
                     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED); // the ledger's verify changes it
                 }
@@ -66,6 +70,56 @@ public final class Database {
             }
         }
 
+        /** The session used last (its parsed statements are warm), else a new one. */
+        private Connection take() throws SQLException {
+            synchronized (idle) {
+                if (closed) {
+                    throw new SQLException("the state database is closed");
+                }
+                for (Connection c; (c = idle.pollLast()) != null; ) {
+                    if (!c.isClosed()) { // a SHUTDOWN closes every session
+                        return c;
+                    }
+                }
+            }
+            return ds.getConnection();
+        }
+
+        /**
+         * Back to the idle sessions, rolled back and in auto-commit only when a transaction was left open: H2 empties a
+         * session's cache of parsed statements at every rollback, so rolling back each connection on its return (as
+         * H2's own JdbcConnectionPool does) parsed every statement again at its next use — 14 % of the CPU of an
+         * intake transaction (IntakeStoreBenchmark).
+         */
+        private void giveBack(Connection c) {
+            try {
+                if (c.isClosed()) {
+                    return;
+                }
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+                synchronized (idle) {
+                    if (!closed && idle.size() < MAX_IDLE) {
+                        idle.addLast(c);
+                        return;
+                    }
+                }
+            } catch (SQLException e) {
+                // a session that cannot be reset is not reused
+            }
+            closeQuietly(c);
+        }
+
+        private static void closeQuietly(Connection c) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing a session that is broken already
+            }
+        }
+
         private Connection exclusive(Connection c) {
             java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
             return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
@@ -73,7 +127,7 @@ public final class Database {
                         if (method.getName().equals("close") && method.getParameterCount() == 0) {
                             if (open.compareAndSet(true, false)) {
                                 try {
-                                    c.close();
+                                    giveBack(c);
                                 } finally {
                                     inUse.unlock();
                                 }
@@ -82,6 +136,9 @@ public final class Database {
                         }
                         if (method.getName().equals("isClosed") && method.getParameterCount() == 0 && !open.get()) {
                             return true;
+                        }
+                        if (!open.get()) {
+                            throw new SQLException("connection returned to the pool");
                         }
                         try {
                             return method.invoke(c, args);
@@ -97,23 +154,23 @@ public final class Database {
         }
 
         @Override
-        public java.io.PrintWriter getLogWriter() throws SQLException {
-            return pool.getLogWriter();
+        public java.io.PrintWriter getLogWriter() {
+            return ds.getLogWriter();
         }
 
         @Override
-        public void setLogWriter(java.io.PrintWriter out) throws SQLException {
-            pool.setLogWriter(out);
+        public void setLogWriter(java.io.PrintWriter out) {
+            ds.setLogWriter(out);
         }
 
         @Override
         public void setLoginTimeout(int seconds) {
-            pool.setLoginTimeout(seconds);
+            ds.setLoginTimeout(seconds);
         }
 
         @Override
         public int getLoginTimeout() {
-            return pool.getLoginTimeout();
+            return ds.getLoginTimeout();
         }
 
         @Override
@@ -136,7 +193,11 @@ public final class Database {
 
         @Override
         public void close() {
-            pool.dispose();
+            synchronized (idle) {
+                closed = true;
+                idle.forEach(PooledH2::closeQuietly);
+                idle.clear();
+            }
         }
     }
 
