@@ -46,6 +46,8 @@ public final class IntakeEndpoints {
     public static final String CORRELATION = "fedgateCorrelationId";
     public static final String BROKER_USER = "fedgateBrokerUser";
     public static final String REPLY = "fedgateReply";
+    /** The JMSReplyTo a broker submission named (only compared with the partner's own queue, never used). */
+    public static final String REPLY_TO = "fedgateReplyTo";
     /** The forward to the next stage was recorded with the verdict (broker: it commits with the consumption). */
     public static final String FORWARD_RECORDED = "fedgateForwardRecorded";
 
@@ -105,10 +107,18 @@ public final class IntakeEndpoints {
         String user = validatedUser(ex);
         String messageId = ex.getIn().getHeader("JMSMessageID", String.class);
         String correlation = ex.getIn().getHeader("JMSCorrelationID", String.class);
+        Object replyTo = ex.getIn().getHeader("JMSReplyTo");
         receive(ex, new Inbound(Channel.BROKER, messageId, user, user != null, null, "application/json", raw,
                 clock.instant()));
         ex.setProperty(CORRELATION, correlation != null ? correlation : messageId);
         ex.setProperty(BROKER_USER, user);
+        ex.setProperty(REPLY_TO, replyTo);
+        // Everything the route needs is read: the JMS message is let go. The error handler copies the exchange before
+        // every step (to retry that step in place), and each copy of a JMS-backed message read its JMS headers again
+        // (5 % of the intake's CPU at full speed); the consumer's session still commits or rolls back the message.
+        org.apache.camel.support.DefaultMessage detached = new org.apache.camel.support.DefaultMessage(ex);
+        detached.setBody(ex.getIn().getBody());
+        ex.setIn(detached);
     }
 
     private static String queueName(jakarta.jms.Queue q) {
@@ -142,7 +152,7 @@ public final class IntakeEndpoints {
             LOG.warn("broker submission by {} not answered: not a partner", user == null ? "unknown user" : user);
             return;
         }
-        Object replyTo = ex.getIn().getHeader("JMSReplyTo");
+        Object replyTo = ex.getProperty(REPLY_TO);
         String events = "fed.events." + user;
         if (replyTo != null && !(replyTo instanceof jakarta.jms.Queue q && events.equals(queueName(q)))) {
             LOG.warn("broker submission by {} named reply-to {}: answered on {} instead", user, replyTo, events);
