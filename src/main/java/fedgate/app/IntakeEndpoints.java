@@ -75,12 +75,9 @@ public final class IntakeEndpoints {
         String messageId = ids == null || ids.length == 0 ? null : ids[0].trim();
         receive(ex, new Inbound(Channel.MAIL, messageId, null, true, null, "message/rfc822", raw.toByteArray(),
                 clock.instant()));
-        // The request is stored: from here on nothing may need the IMAP connection. Camel reads a mail's headers
-        // lazily from the server, so a mail server gone away while the acknowledgement was prepared failed a stored
-        // request (FolderClosedException, OutageProofIT); the mail is marked seen by the consumer, not by this message.
-        org.apache.camel.support.DefaultMessage detached = new org.apache.camel.support.DefaultMessage(ex);
-        detached.setBody(ex.getIn().getBody());
-        ex.setIn(detached);
+        // The request is stored: from here on nothing may need the IMAP connection (a mail server gone away while the
+        // acknowledgement was prepared failed a stored request); the mail is marked seen by the consumer.
+        Detached.message(ex);
     }
 
     /**
@@ -113,12 +110,7 @@ public final class IntakeEndpoints {
         ex.setProperty(CORRELATION, correlation != null ? correlation : messageId);
         ex.setProperty(BROKER_USER, user);
         ex.setProperty(REPLY_TO, replyTo);
-        // Everything the route needs is read: the JMS message is let go. The error handler copies the exchange before
-        // every step (to retry that step in place), and each copy of a JMS-backed message read its JMS headers again
-        // (5 % of the intake's CPU at full speed); the consumer's session still commits or rolls back the message.
-        org.apache.camel.support.DefaultMessage detached = new org.apache.camel.support.DefaultMessage(ex);
-        detached.setBody(ex.getIn().getBody());
-        ex.setIn(detached);
+        Detached.message(ex); // everything the route needs is read; the consumer's session commits the message
     }
 
     private static String queueName(jakarta.jms.Queue q) {

@@ -281,6 +281,7 @@ public final class PipelineEndpoints {
         if (id == null || !REQUEST_ID.matcher(id).matches()) {
             throw new IllegalArgumentException("stage message without a valid request id");
         }
+        Detached.message(ex); // the stage needs nothing else from its order; the consumer's session commits it
         return id;
     }
 }
