@@ -25,6 +25,7 @@ import fedgate.partner.PartnerRegistry;
 import fedgate.ledger.AuditLedger;
 import fedgate.state.Database;
 import fedgate.state.DeliveryRepository;
+import fedgate.state.PooledH2;
 import fedgate.state.RequestRepository;
 import fedgate.validation.RequestValidator;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -454,7 +455,7 @@ public final class Gateway implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("H2 shutdown failed", e);
             }
-            if (dataSource instanceof Database.PooledH2 pool) {
+            if (dataSource instanceof PooledH2 pool) {
                 pool.close();
             }
             dataSource = null;

@@ -57,7 +57,7 @@ class RequestGroupCommitTest {
     @AfterEach
     void close() throws Exception {
         threads.shutdownNow();
-        ((Database.PooledH2) ds).close();
+        ((PooledH2) ds).close();
     }
 
     @Test
