@@ -13,6 +13,7 @@ import fedgate.partner.Partner;
 import fedgate.partner.PartnerRegistry;
 import fedgate.state.PipelineRepository;
 import fedgate.state.RequestRepository;
+import fedgate.state.RequestStatus;
 import jakarta.activation.DataHandler;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.CamelContext;
@@ -47,6 +48,8 @@ public final class PipelineEndpoints {
     public static final String REQUEST_ID_PROPERTY = IntakeEndpoints.REQUEST_ID;
     public static final String PARTNER = IntakeEndpoints.PARTNER;
     public static final String STATUS_EVENTS = "fedgateStatusEvents";
+    /** Status events sent again once, outside the transaction, on a redelivered order ({@link Keyed}). */
+    public static final String STATUS_EVENTS_AGAIN = "fedgateStatusEventsAgain";
     public static final String DECIDED = "fedgateDecided";
     public static final String SEND_FEUILLET2 = "fedgateSendFeuillet2";
     public static final String QUEUE_EXTRACT = "fedgateQueueExtract";
@@ -115,7 +118,8 @@ public final class PipelineEndpoints {
         PipelineService.Assessment a = service.assess(id);
         ex.setProperty(REQUEST_ID_PROPERTY, a.requestId());
         ex.setProperty(PARTNER, a.partnerId());
-        ex.setProperty(STATUS_EVENTS, events(a.events()));
+        ex.setProperty(STATUS_EVENTS, keyed(a.events(), null));
+        ex.setProperty(STATUS_EVENTS_AGAIN, keyed(a.again(), null));
         ex.setProperty(DECIDED, a.decided());
     }
 
@@ -234,21 +238,37 @@ public final class PipelineEndpoints {
         PipelineService.Extraction x = service.extract(id);
         ex.setProperty(REQUEST_ID_PROPERTY, x.requestId());
         ex.setProperty(PARTNER, x.partnerId());
-        ex.setProperty(STATUS_EVENTS, events(x.events()));
+        Integer version = x.delivery().map(PipelineService.Delivery::version).orElse(null);
+        ex.setProperty(STATUS_EVENTS, keyed(x.events(), version));
+        ex.setProperty(STATUS_EVENTS_AGAIN, keyed(x.again(), version));
         ex.setProperty(DELIVER, x.delivery().map(service::write).orElse(null));
     }
 
     // ------------------------------------------------------------------ status events
 
-    /** One status event (JSON body of the split) to the partner's events queue. */
+    /**
+     * A status event and, for a transition made once per request (VALIDATED, ASSESSED, EXTRACTED of an extract
+     * version), its duplicate-detection id {@code fed.status:<request>:<status>[:v<version>]}: sent in the stage's
+     * transaction the first time, and again outside it (route status-events-again) on a redelivered order, where the
+     * broker drops it if the first one was committed. (A duplicate inside a transaction would void the whole
+     * transaction: the copies never go in one.)
+     */
+    public record Keyed(String body, String duplicateId) {
+    }
+
+    /** One status event (the split's body: a {@link Keyed} event, or its JSON) to the partner's events queue. */
     public void prepareStatusEvent(Exchange ex) {
-        String body = ex.getIn().getBody(String.class);
+        Object in = ex.getIn().getBody();
+        Keyed event = in instanceof Keyed k ? k : new Keyed(ex.getIn().getBody(String.class), null);
         String id = ex.getProperty(REQUEST_ID_PROPERTY, String.class);
         ex.setIn(new DefaultMessage(ex));
         ex.getIn().setHeader("JMSCorrelationID", id);
         ex.getIn().setHeader("JMSType", StatusEvent.TYPE);
         ex.getIn().setHeader("CamelJmsDestinationName", eventsQueue(ex));
-        ex.getIn().setBody(body);
+        if (event.duplicateId() != null) {
+            ex.getIn().setHeader(DUPLICATE_ID, event.duplicateId());
+        }
+        ex.getIn().setBody(event.body());
     }
 
     /** {@code fed.events.<partner>} for a partner of the registry only (its id is safe in a queue name). */
@@ -258,6 +278,18 @@ public final class PipelineEndpoints {
             throw new IllegalStateException("refusing to send an event for an unknown partner");
         }
         return "fed.events." + partner;
+    }
+
+    private List<Keyed> keyed(List<StatusEvent> events, Integer version) {
+        List<Keyed> out = new ArrayList<>();
+        for (StatusEvent e : events) {
+            boolean once = e.status().equals(RequestStatus.VALIDATED.name())
+                    || e.status().equals(RequestStatus.ASSESSED.name())
+                    || e.status().equals(RequestStatus.EXTRACTED.name()) && version != null;
+            out.add(new Keyed(service.write(e), !once ? null : "fed.status:" + e.requestId() + ":" + e.status()
+                    + (e.status().equals(RequestStatus.EXTRACTED.name()) ? ":v" + version : "")));
+        }
+        return out;
     }
 
     private List<String> events(List<StatusEvent> events) {

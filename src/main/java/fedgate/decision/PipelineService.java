@@ -74,7 +74,16 @@ public final class PipelineService {
                         List<Feasibility.Line> lines, boolean autoApprovable) {
     }
 
-    public record Assessment(String requestId, String partnerId, List<StatusEvent> events, boolean decided) {
+    /**
+     * {@code events} go in the stage's transaction; {@code again} are the events of transitions this stage made
+     * before, sent again on a redelivered order (the broker transaction that carried them may have been lost to a
+     * crash after the database commit) — the route sends those once, with a duplicate-detection id.
+     */
+    public record Assessment(String requestId, String partnerId, List<StatusEvent> events, List<StatusEvent> again,
+                             boolean decided) {
+        Assessment(String requestId, String partnerId, List<StatusEvent> events, boolean decided) {
+            this(requestId, partnerId, events, List.of(), decided);
+        }
     }
 
     public enum Result { DONE, NOT_FOUND, CONFLICT }
@@ -90,7 +99,12 @@ public final class PipelineService {
                          boolean alreadySent, boolean queueExtract) {
     }
 
-    public record Extraction(String requestId, String partnerId, List<StatusEvent> events, Optional<Delivery> delivery) {
+    /** As {@link Assessment}: {@code again} is the EXTRACTED event of an extract recorded before a redelivery. */
+    public record Extraction(String requestId, String partnerId, List<StatusEvent> events, List<StatusEvent> again,
+                             Optional<Delivery> delivery) {
+        Extraction(String requestId, String partnerId, List<StatusEvent> events, Optional<Delivery> delivery) {
+            this(requestId, partnerId, events, List.of(), delivery);
+        }
     }
 
     /** The message for the delivery stage on {@code fed.deliver}. */
@@ -139,7 +153,7 @@ public final class PipelineService {
                 // now rather than leave the request to the decisions-resume timer (feuillet 2 is sent once anyway)
                 LOG.info("{} is {}: decided already, its feuillet 2 has not left: decision queued again", r.id(),
                         r.status());
-                return new Assessment(r.id(), partner.id(), List.of(), true);
+                return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner), true);
             }
             Optional<Draft> assessed = r.status() == RequestStatus.ASSESSED && settings.autoApprove()
                     ? draft(r.id()).filter(Draft::autoApprovable) : Optional.empty();
@@ -147,10 +161,12 @@ public final class PipelineService {
                 // a redelivered order after a crash between the assessment's commit and the policy's decision: the
                 // decision was never recorded and no other stage would take it; the policy decides now
                 LOG.info("{} is ASSESSED and the auto-approval policy had not decided it: deciding now", r.id());
-                return new Assessment(r.id(), partner.id(), List.of(), autoApprove(r.id(), assessed.get()));
+                return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner),
+                        autoApprove(r.id(), assessed.get()));
             }
-            LOG.info("{} is {}: already assessed, nothing to do", r.id(), r.status());
-            return new Assessment(r.id(), partner.id(), List.of(), false);
+            LOG.info("{} is {}: already assessed; its VALIDATED and ASSESSED events are sent again, once", r.id(),
+                    r.status());
+            return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner), false);
         }
         List<StatusEvent> events = new ArrayList<>();
         Instant validatedAt = requests.history(r.id()).stream().filter(h -> h.status() == RequestStatus.VALIDATED)
@@ -180,7 +196,8 @@ public final class PipelineService {
         String detail = "feasibility draft: territory " + draft.territory() + ", levels " + scope.levelCodes() + ", "
                 + stored.publishableIndicators().size() + " of " + f1.indicators().size() + " indicator(s) publishable";
         if (!pipeline.assessed(r.id(), write(stored), ACTOR, detail)) {
-            return new Assessment(r.id(), partner.id(), List.of(events.get(0)), false);
+            // assessed meanwhile by another instance: its events are its own; this one's are sent again, once
+            return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner), false);
         }
         LOG.info("{} assessed: {}", r.id(), detail);
         events.add(StatusEvent.of(r.id(), partner.id(), RequestStatus.ASSESSED.name(), clock.instant(), null));
@@ -194,6 +211,21 @@ public final class PipelineService {
             }
         }
         return new Assessment(r.id(), partner.id(), events, decided);
+    }
+
+    /**
+     * The VALIDATED and ASSESSED events of a request that has moved on, from its history (the first entry of each):
+     * what the assessment sent in a broker transaction that may not have committed.
+     */
+    private List<StatusEvent> madeHere(StoredRequest r, Partner partner) {
+        List<StatusEvent> out = new ArrayList<>();
+        for (RequestRepository.HistoryEntry h : requests.history(r.id())) {
+            if ((h.status() == RequestStatus.VALIDATED || h.status() == RequestStatus.ASSESSED)
+                    && out.stream().noneMatch(e -> e.status().equals(h.status().name()))) {
+                out.add(StatusEvent.of(r.id(), partner.id(), h.status().name(), h.at(), null));
+            }
+        }
+        return out;
     }
 
     /** The auto-approval policy's favourable decision on an auto-approvable draft; true when recorded. */
@@ -355,8 +387,13 @@ public final class PipelineService {
                 && p.get().extractVersion() != null) {
             // a redelivered order after a crash between the database commit and the queue commit: the deliver
             // order may have been lost, so it is sent again (the delivery stage is idempotent on request + version)
-            LOG.info("{} already extracted (v{}): deliver order sent again", r.id(), p.get().extractVersion());
-            return new Extraction(r.id(), partner.id(), List.of(), Optional.of(new Delivery(r.id(),
+            LOG.info("{} already extracted (v{}): deliver order and EXTRACTED event sent again", r.id(),
+                    p.get().extractVersion());
+            List<StatusEvent> again = requests.history(r.id()).stream()
+                    .filter(h -> h.status() == RequestStatus.EXTRACTED).reduce((a, b) -> b)
+                    .map(h -> StatusEvent.of(r.id(), partner.id(), RequestStatus.EXTRACTED.name(), h.at(), null))
+                    .stream().toList();
+            return new Extraction(r.id(), partner.id(), List.of(), again, Optional.of(new Delivery(r.id(),
                     p.get().extractDir(), p.get().extractVersion())));
         }
         if (r.status() != RequestStatus.APPROVED || p.isEmpty()) {

@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * spread over intake, assessment, decision, extract, encryption and delivery — it is killed with SIGKILL, then
  * restarted on the same home. Every request ends DELIVERED exactly once: 100 delivery rows (one per request and
  * version), 100 delivery directories in ville-rouen's outbox each holding one complete package (no duplicated, no
- * half-written file), one delivery notice per request on the partner's events queue, and
+ * half-written file), one delivery notice and one status event per transition (VALIDATED, ASSESSED, APPROVED,
+ * EXTRACTED) per request on the partner's events queue, and
  * {@code java -jar target/fedgate.jar audit verify --home …} exits 0.
  */
 class CrashAllStagesProofIT {
@@ -116,8 +117,9 @@ class CrashAllStagesProofIT {
                 .until(() -> manifests(outbox) >= REQUESTS);
         log("100 manifests in the outbox", t0);
 
-        // the partner's view: one delivery notice per request (read while the broker runs)
+        // the partner's view: one delivery notice per request, and each status event once (read while the broker runs)
         Map<String, Integer> notices = new HashMap<>();
+        Map<String, Integer> statusEvents = new TreeMap<>();
         try (Connection c = cf.createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -138,6 +140,11 @@ class CrashAllStagesProofIT {
             Message m;
             while ((m = consumer.receive(1000)) != null) {
                 notices.merge(m.getJMSCorrelationID(), 1, Integer::sum);
+            }
+            MessageConsumer status = s.createConsumer(s.createQueue("fed.events.ville-rouen"), "JMSType = 'fed.status'");
+            while ((m = status.receive(1000)) != null) {
+                statusEvents.merge(m.getJMSCorrelationID() + " " + JSON.readTree(m.getBody(String.class))
+                        .path("status").asText(), 1, Integer::sum);
             }
         }
         second.destroy();
@@ -171,6 +178,12 @@ class CrashAllStagesProofIT {
                         .toList());
         assertThat(notices).as("delivery notices").hasSize(REQUESTS)
                 .allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(1));
+        // a stage's events travel in its broker transaction; an order that comes again after the kill sends the events
+        // of what its stage had recorded again, and the broker drops those that had left (duplicate-detection ids)
+        assertThat(statusEvents).as("status events VALIDATED, ASSESSED, APPROVED, EXTRACTED: once each per request")
+                .hasSize(4 * REQUESTS).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo(1));
+        assertThat(statusEvents.keySet())
+                .allMatch(k -> k.matches("FED-\\d{4}-\\d{6} (VALIDATED|ASSESSED|APPROVED|EXTRACTED)"));
 
         // --- the gateway's state
         DataSource db = Database.h2(home.resolve("data/db"));

@@ -193,6 +193,24 @@ class PipelineIT {
     }
 
     @Test
+    @Order(3)
+    void aRedeliveredAssessmentOrderSendsItsEventsAgainButThePartnerGetsEachOnce() throws Exception {
+        // the assessment's events had left (read by the partner in order 2): sent again with their duplicate-detection
+        // ids, outside the stage's transaction, they are dropped by the broker
+        try (LogCapture log = new LogCapture()) {
+            sendInternal("fed.validated", "{\"requestId\":\"" + approvedId + "\"}");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> log.text().contains(approvedId + " is DELIVERED: already assessed; its VALIDATED"));
+        }
+        List<String> again = new ArrayList<>();
+        for (Message e : partnerEvents(approvedId, 0)) {
+            again.add(e.getJMSType() + " " + JSON.readTree(e.getBody(String.class)).path("status").asText());
+        }
+        assertThat(again).as("no second VALIDATED or ASSESSED event").isEmpty();
+        assertThat(status(approvedId)).isEqualTo(RequestStatus.DELIVERED);
+    }
+
+    @Test
     @Order(4)
     void decisionOnARequestThatIsNotAssessedIsAConflict() throws Exception {
         HttpResponse<String> r = http("POST", "/api/requests/" + approvedId + "/decision", operator(),

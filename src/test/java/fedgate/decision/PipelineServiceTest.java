@@ -215,4 +215,25 @@ class PipelineServiceTest {
         assertThat(ledger.events(id)).extracting(e -> e.type() + "/" + e.actor())
                 .containsOnlyOnce("feuillet2.decided/" + AutoApproval.ACTOR);
     }
+
+    @Test
+    void aRedeliveredAssessmentOrderGivesTheStageEventsAgainFromTheHistory() throws Exception {
+        RequestRepository[] repo = new RequestRepository[1];
+        PipelineService service = service(tmp.resolve("again"), DisclosurePolicy.load(), false, repo);
+        String id = validated(repo[0], Feuillet1.Diffusion.INTERNE);
+        PipelineService.Assessment first = service.assess(id);
+        assertThat(first.events()).extracting(StatusEvent::status).containsExactly("VALIDATED", "ASSESSED");
+        assertThat(first.again()).isEmpty();
+
+        // the broker transaction carrying those events may have been lost after the database commit: the order
+        // comes again, the request is ASSESSED, nothing is assessed twice, its two events are given to send again
+        PipelineService.Assessment redelivered = service.assess(id);
+        assertThat(redelivered.events()).isEmpty();
+        assertThat(redelivered.again()).extracting(StatusEvent::status).containsExactly("VALIDATED", "ASSESSED");
+        List<RequestRepository.HistoryEntry> history = repo[0].history(id);
+        assertThat(redelivered.again()).extracting(StatusEvent::at).containsExactly(
+                history.stream().filter(h -> h.status() == RequestStatus.VALIDATED).findFirst().orElseThrow().at(),
+                history.stream().filter(h -> h.status() == RequestStatus.ASSESSED).findFirst().orElseThrow().at());
+        assertThat(ledger.events(id)).extracting(e -> e.type()).containsOnlyOnce("request.assessed");
+    }
 }
