@@ -83,18 +83,30 @@ public final class PooledH2 implements DataSource, AutoCloseable {
                     });
         }
 
-        private void giveBack() throws SQLException {
+        /** Back to its session, reset; closed for real if it cannot be (its session closed by a SHUTDOWN). */
+        private void giveBack() {
             if (!out) {
                 return;
             }
             out = false;
-            ResultSet rs = statement.getResultSet();
-            if (rs != null) {
-                rs.close();
+            try {
+                if (statement.isClosed()) {
+                    return;
+                }
+                ResultSet rs = statement.getResultSet();
+                if (rs != null) {
+                    rs.close();
+                }
+                statement.clearParameters();
+                statement.setMaxRows(0); // as a new statement: its next user sets what it needs
+                statement.setFetchSize(0);
+            } catch (SQLException e) {
+                try {
+                    statement.close(); // never lent again: prepare() replaces a closed statement
+                } catch (SQLException ignored) {
+                    // its session is gone
+                }
             }
-            statement.clearParameters();
-            statement.setMaxRows(0); // as a new statement: its next user sets what it needs
-            statement.setFetchSize(0);
         }
     }
 

@@ -133,6 +133,19 @@ class PooledH2Test {
     }
 
     @Test
+    void aStatementStillOpenWhenItsSessionShutsTheDatabaseDownClosesQuietly() throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
+            ps.setInt(1, 1);
+            assertThat(value(ps)).isEqualTo("un");
+            c.createStatement().execute("SHUTDOWN");
+        } // closing the statement and the connection of a closed session does not throw
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
+            ps.setInt(1, 3);
+            assertThat(value(ps)).isEqualTo("trois");
+        }
+    }
+
+    @Test
     void afterAShutdownTheNextConnectionIsANewSession() throws SQLException {
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
             ps.setInt(1, 1);
