@@ -143,7 +143,8 @@ public final class IntakeService {
                             forwardRecorded));
             if (created.isPresent()) {
                 try (RequestIdInMdc ignored = new RequestIdInMdc(created.get())) {
-                    String how = "received by " + in.channel() + " (" + in.raw().length + " bytes, sha256 " + sha256 + ")";
+                    String how = "received by " + in.channel() + " (" + in.raw().length + " bytes, sha256 " + sha256
+                            + ")";
                     return verdict(created.get(), how, e, status, ack[0], forwardRecorded);
                 }
             }
@@ -274,7 +275,7 @@ public final class IntakeService {
         return verdict(id, "validated from its stored bytes", e, status, ack, false);
     }
 
-    /** One line per input and its verdict ({@code how}: received by which channel, its size and hash), then warnings. */
+    /** One line per input and its verdict ({@code how}: by which channel, its size and hash), then warnings. */
     private Outcome verdict(String id, String how, Evaluation e, RequestStatus status, Acknowledgement ack,
                             boolean forwardRecorded) {
         LOG.info("{} {}: {} (partner {}){}", id, how, status, e.partnerId() == null ? "unknown" : e.partnerId(),

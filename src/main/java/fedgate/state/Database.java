@@ -27,7 +27,8 @@ public final class Database {
     public static DataSource h2(Path dataDir) {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("fedgate")
-                + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0;QUERY_CACHE_SIZE=64;MAX_LENGTH_INPLACE_LOB=4096");
+                + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0;QUERY_CACHE_SIZE=64"
+                + ";MAX_LENGTH_INPLACE_LOB=4096");
         ds.setUser("fedgate");
         ds.setPassword("");
         return new PooledH2(ds);

@@ -26,10 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * store see no change in flight. PostgreSQL, the production database, is not affected.
  * <p>
  * <b>Statements kept prepared.</b> H2 parses a statement again at every {@code prepareStatement} unless its session
- * cache has it, and that cache holds no UPDATE or SELECT … FOR UPDATE and is emptied at every rollback: parsing was
- * 8 % of the gateway's CPU at full intake speed. A statement closed by its user stays open here, its parameters
- * cleared, its row limits reset and its result set closed, and the next {@code prepareStatement} of the same text on the same session gets
- * it back; one still in use (a nested use of the same text) gets a new statement, closed for real.
+ * cache has it, and that cache holds no UPDATE or SELECT … FOR UPDATE and is emptied at every rollback: parsing was 8 %
+ * of the gateway's CPU at full intake speed. A statement closed by its user stays open here, its parameters cleared,
+ * its row limits reset and its result set closed, and the next {@code prepareStatement} of the same text on the same
+ * session gets it back; one still in use (a nested use of the same text) gets a new statement, closed for real.
  */
 public final class PooledH2 implements DataSource, AutoCloseable {
 

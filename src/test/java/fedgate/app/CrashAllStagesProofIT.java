@@ -141,7 +141,8 @@ class CrashAllStagesProofIT {
             while ((m = consumer.receive(1000)) != null) {
                 notices.merge(m.getJMSCorrelationID(), 1, Integer::sum);
             }
-            MessageConsumer status = s.createConsumer(s.createQueue("fed.events.ville-rouen"), "JMSType = 'fed.status'");
+            MessageConsumer status = s.createConsumer(s.createQueue("fed.events.ville-rouen"),
+                    "JMSType = 'fed.status'");
             while ((m = status.receive(1000)) != null) {
                 statusEvents.merge(m.getJMSCorrelationID() + " " + JSON.readTree(m.getBody(String.class))
                         .path("status").asText(), 1, Integer::sum);

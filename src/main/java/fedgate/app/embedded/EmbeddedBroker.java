@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import org.apache.activemq.artemis.api.core.ActiveMQException;
@@ -96,12 +97,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final String ACCEPTOR = "fedgate";
     private static final String IN_VM_ACCEPTOR = "fedgate-in-vm";
     /** In-VM server ids: several brokers may run in one JVM (tests), each its own. */
-    private static final java.util.concurrent.atomic.AtomicInteger IN_VM_IDS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger IN_VM_IDS = new AtomicInteger();
     private static final int DEFAULT_JOURNAL_FILE_SIZE = 10 * 1024 * 1024;
 
     private final Settings settings;
-    private ActiveMQServer server;
     private final int inVmId;
+    private ActiveMQServer server;
     private int actualPort;
 
     /**
