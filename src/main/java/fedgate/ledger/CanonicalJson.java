@@ -90,12 +90,36 @@ public final class CanonicalJson {
         }
     }
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * A JSON string literal exactly as Jackson's default writer makes it (the hashes of existing ledgers depend on it;
+     * {@code CanonicalJsonTest} compares the two on every UTF-16 unit): quote and backslash escaped, the control
+     * characters below U+0020 as backslash-b, -t, -n, -f, -r or a six-character escape (backslash, u, 00, two upper-case
+     * hex digits), everything else as it is. Written here rather than through Jackson, whose generator per string was
+     * half of a ledger event's canonical form.
+     */
     private static void appendString(String s, StringBuilder out) {
-        try {
-            out.append(MAPPER.writeValueAsString(s));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        out.append('"');
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            out.append(s, start, i).append('\\');
+            switch (c) {
+                case '"', '\\' -> out.append(c);
+                case '\b' -> out.append('b');
+                case '\t' -> out.append('t');
+                case '\n' -> out.append('n');
+                case '\f' -> out.append('f');
+                case '\r' -> out.append('r');
+                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+            start = i + 1;
         }
+        out.append(s, start, s.length()).append('"');
     }
 
     /** An empty object node, for callers building details. */
