@@ -95,9 +95,9 @@ public final class CanonicalJson {
     /**
      * A JSON string literal exactly as Jackson's default writer makes it (the hashes of existing ledgers depend on it;
      * {@code CanonicalJsonTest} compares the two on every UTF-16 unit): quote and backslash escaped, the control
-     * characters below U+0020 as backslash-b, -t, -n, -f, -r or a six-character escape (backslash, u, 00, two upper-case
-     * hex digits), everything else as it is. Written here rather than through Jackson, whose generator per string was
-     * half of a ledger event's canonical form.
+     * characters below U+0020 as backslash-b, -t, -n, -f, -r or a six-character escape (backslash, u, 00, two
+     * upper-case hex digits), everything else as it is. Written here rather than through Jackson, whose generator per
+     * string was half of a ledger event's canonical form.
      */
     private static void appendString(String s, StringBuilder out) {
         out.append('"');

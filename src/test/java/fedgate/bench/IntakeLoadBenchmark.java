@@ -100,6 +100,15 @@ public final class IntakeLoadBenchmark {
         o.setProperty("fedgate.partners.dir", home.resolve("partners").toString());
         o.setProperty("fedgate.decision.auto-approve", "false");
 
+        try {
+            run(home, system, o, n, m, warmup, smtpPort);
+        } finally {
+            TempHome.delete(home); // 1–2 GB of journal, database and mailbox per run
+        }
+    }
+
+    private static void run(Path home, Properties system, Properties o, int n, int m, int warmup, int smtpPort)
+            throws Exception {
         long t0 = System.nanoTime();
         try (Gateway gw = Gateway.start(GatewayConfig.load(Map.of(), system, o))) {
             System.out.printf("gateway started in %d ms, home %s%n", (System.nanoTime() - t0) / 1_000_000, home);

@@ -63,6 +63,7 @@ public final class IntakeStoreBenchmark {
             }
             c.close();
         }
+        TempHome.delete(dir);
     }
 
     interface Work {

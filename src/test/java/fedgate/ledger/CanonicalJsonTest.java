@@ -30,7 +30,8 @@ class CanonicalJsonTest {
         for (int n = 0; n < 20_000; n++) {
             StringBuilder b = new StringBuilder();
             for (int i = random.nextInt(40); i > 0; i--) {
-                b.append(random.nextInt(4) == 0 ? (char) random.nextInt(0x10000) : pool.charAt(random.nextInt(pool.length())));
+                b.append(random.nextInt(4) == 0 ? (char) random.nextInt(0x10000)
+                        : pool.charAt(random.nextInt(pool.length())));
             }
             String s = b.toString();
             assertThat(CanonicalJson.string(s)).isEqualTo(JACKSON.writeValueAsString(s));
