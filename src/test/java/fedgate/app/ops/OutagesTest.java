@@ -30,6 +30,13 @@ class OutagesTest {
     }
 
     @Test
+    void aMailServerThatClosesTheConnectionBeforeItsGreetingIsAnOutage() {
+        assertThat(Outages.part(new jakarta.mail.MessagingException(
+                "Got bad greeting from SMTP host: 127.0.0.1, port: 41369, response: [EOF]"))).isEqualTo("mail server");
+        assertThat(Outages.part(new jakarta.mail.MessagingException("550 mailbox unavailable"))).isNull();
+    }
+
+    @Test
     void aFailureOfTheWorkIsNotAnOutage() {
         assertThat(Outages.part(new IllegalStateException("unsafe file name"))).isNull();
         assertThat(Outages.part(new SQLIntegrityConstraintViolationException("duplicate key", "23505"))).isNull();
