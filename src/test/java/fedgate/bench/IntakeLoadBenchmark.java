@@ -134,8 +134,14 @@ public final class IntakeLoadBenchmark {
             Result amqp = amqp(gw, url, partner, sample, n, "r", 0);
             // the baseline again, the JVM now warm: the ratio is taken against the faster of the two (the first
             // one, measured cold, ranged from 1 894 to 2 623/s on the same machine)
+            if (!Boolean.getBoolean("bench.stop-assess")) {
+                drained(gw, "fed.validated"); // the assess stage's backlog would compete with the baseline
+            }
             Result rawAgain = raw(url, internal, size, n);
             Result baseline = rawAgain.rate() > raw.rate() ? rawAgain : raw;
+            // the same messages as a broker submission, without the gateway's work: the most intake could reach
+            Result skeleton = Boolean.parseBoolean(System.getProperty("bench.skeleton", "true"))
+                    ? skeleton(gw, url, internal, sample, n) : null;
             Result paced = RATE > 0 ? amqp(gw, url, partner, sample, n, "p", RATE) : null;
             Result mail = m > 0 ? mail(gw, smtpPort, m) : null;
             String loadAfter = loadAverage();
@@ -149,6 +155,9 @@ public final class IntakeLoadBenchmark {
                     "max ms", "vs raw");
             print("raw Artemis persistent send+recv (max)", raw, baseline);
             print("raw again, after the intake run (max)", rawAgain, baseline);
+            if (skeleton != null) {
+                print("broker skeleton of intake (max)", skeleton, baseline);
+            }
             print("AMQP JSON request -> ack (max)", amqp, baseline);
             if (paced != null) {
                 print("AMQP JSON request -> ack (" + RATE + "/s offered)", paced, baseline);
@@ -161,6 +170,10 @@ public final class IntakeLoadBenchmark {
                     paced == null ? "-" : paced.accepted + " / " + paced.count, amqp.others);
             System.out.printf("intake / raw broker rate (the faster raw run): %.1f %%%n",
                     100 * amqp.rate() / baseline.rate());
+            if (skeleton != null) {
+                System.out.printf("skeleton / raw: %.1f %%; intake / skeleton (the gateway's own work): %.1f %%%n",
+                        100 * skeleton.rate() / baseline.rate(), 100 * amqp.rate() / skeleton.rate());
+            }
             System.out.printf("broker consumers %s; intake group commit (max %s): %s%n",
                     gw.config().get("fedgate.intake.broker-consumers"),
                     gw.config().get("fedgate.intake.group-commit.max-batch"), gw.requests().groupCommitStats());
@@ -227,15 +240,92 @@ public final class IntakeLoadBenchmark {
         }
     }
 
+    /** Waits until {@code queue} is empty (at most 10 minutes) and says how long it took. */
+    private static void drained(Gateway gw, String queue) throws InterruptedException {
+        long t = System.nanoTime();
+        org.apache.activemq.artemis.core.server.Queue q =
+                gw.broker().server().locateQueue(org.apache.activemq.artemis.api.core.SimpleString.of(queue));
+        while (q.getMessageCount() > 0 && System.nanoTime() - t < 600e9) {
+            Thread.sleep(200);
+        }
+        System.out.printf("%s drained in %.1f s (%d left)%n", queue, (System.nanoTime() - t) / 1e9,
+                q.getMessageCount());
+    }
+
+    // ------------------------------------------------------------------ broker skeleton of intake
+
+    /**
+     * The broker's share of a broker submission, measured: the same producers and the same partner-side consumers as
+     * {@link #amqp} (acknowledgements selected by JMSType, the rest drained), and as many consumers as the gateway
+     * ({@code fedgate.intake.broker-consumers}, in-VM, the gateway's user), each in a local transaction per message:
+     * receive the submission, send {@code {"requestId":…}} to a forward queue, send a copy of a real acknowledgement
+     * to the events queue, commit. No database, no parsing, no Camel: the rate intake would reach if its own work
+     * cost nothing.
+     */
+    private static Result skeleton(Gateway gw, String url, String internal, byte[] sample, int n) throws Exception {
+        for (String q : List.of("bench.skeleton.in", "bench.skeleton.validated", "bench.skeleton.events")) {
+            gw.broker().server().createQueue(QueueConfiguration.of(q).setRoutingType(RoutingType.ANYCAST)
+                    .setDurable(true).setAutoCreateAddress(true));
+        }
+        String ack = "{\"requestId\":\"FED-2026-000000\",\"accepted\":true,\"status\":\"VALIDATED\","
+                + "\"receivedAt\":\"2026-11-29T00:00:00Z\",\"partnerId\":\"ville-rouen\",\"reasons\":[],"
+                + "\"message\":\"Votre demande FED-2026-000000 est recevable. Elle est transmise au Bureau d'études "
+                + "de la CAF pour instruction.\"}";
+        int consumers = Integer.parseInt(gw.config().get("fedgate.intake.broker-consumers"));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(consumers);
+        try (org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory cf =
+                     new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(gw.broker().inVmUrl(),
+                             EmbeddedBroker.INTERNAL_USER, internal);
+             Connection c = cf.createConnection()) {
+            c.start();
+            for (int k = 0; k < consumers; k++) {
+                pool.submit(() -> {
+                    Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+                    MessageConsumer in = s.createConsumer(s.createQueue("bench.skeleton.in"));
+                    MessageProducer forward = s.createProducer(s.createQueue("bench.skeleton.validated"));
+                    MessageProducer events = s.createProducer(s.createQueue("bench.skeleton.events"));
+                    forward.setDeliveryMode(DeliveryMode.PERSISTENT);
+                    events.setDeliveryMode(DeliveryMode.PERSISTENT);
+                    while (!stop.get()) {
+                        jakarta.jms.Message m = in.receive(200);
+                        if (m == null) {
+                            continue;
+                        }
+                        forward.send(s.createTextMessage("{\"requestId\":\"FED-2026-000000\"}"));
+                        TextMessage reply = s.createTextMessage(ack);
+                        reply.setJMSCorrelationID(m.getJMSCorrelationID());
+                        reply.setJMSType("fed.acknowledgement");
+                        events.send(reply);
+                        s.commit();
+                    }
+                    s.close();
+                    return null;
+                });
+            }
+            return amqp(url, EmbeddedBroker.INTERNAL_USER, internal, sample, n, "s", 0, "bench.skeleton.in",
+                    "bench.skeleton.events");
+        } finally {
+            stop.set(true);
+            pool.shutdown();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
     // ------------------------------------------------------------------ AMQP intake
 
     /** @param rate offered requests per second, 0 for as fast as the producers can send */
     private static Result amqp(Gateway gw, String url, String password, byte[] sample, int n, String tag, int rate)
             throws Exception {
+        return amqp(url, PARTNER, password, sample, n, tag, rate, EmbeddedBroker.REQUESTS_IN, EVENTS);
+    }
+
+    private static Result amqp(String url, String user, String password, byte[] sample, int n, String tag, int rate,
+                               String requests, String events) throws Exception {
         if (n == 0) {
             return new Result(0, 1, new long[0], 0, 0);
         }
-        JmsConnectionFactory cf = new JmsConnectionFactory(PARTNER, password, url);
+        JmsConnectionFactory cf = new JmsConnectionFactory(user, password, url);
         ConcurrentHashMap<String, Long> sent = new ConcurrentHashMap<>();
         long[] lat = new long[n];
         AtomicInteger received = new AtomicInteger();
@@ -245,7 +335,7 @@ public final class IntakeLoadBenchmark {
         long[] last = new long[1];
         try (Connection c = cf.createConnection(); Connection drain = cf.createConnection()) {
             Session cs = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = cs.createConsumer(cs.createQueue(EVENTS), "JMSType = 'fed.acknowledgement'");
+            MessageConsumer consumer = cs.createConsumer(cs.createQueue(events), "JMSType = 'fed.acknowledgement'");
             consumer.setMessageListener(msg -> {
                 try {
                     long now = System.nanoTime();
@@ -264,7 +354,7 @@ public final class IntakeLoadBenchmark {
                 }
             });
             Session ds = drain.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            ds.createConsumer(ds.createQueue(EVENTS), "JMSType IS NULL OR JMSType <> 'fed.acknowledgement'")
+            ds.createConsumer(ds.createQueue(events), "JMSType IS NULL OR JMSType <> 'fed.acknowledgement'")
                     .setMessageListener(msg -> others.incrementAndGet());
             c.start();
             drain.start();
@@ -272,10 +362,10 @@ public final class IntakeLoadBenchmark {
                 String corr = tag + "-" + i;
                 TextMessage t = s.createTextMessage(new String(fed(sample, corr), StandardCharsets.UTF_8));
                 t.setJMSCorrelationID(corr);
-                t.setJMSReplyTo(s.createQueue(EVENTS));
+                t.setJMSReplyTo(s.createQueue(events));
                 sent.put(corr, due);
                 p.send(t);
-            }, EmbeddedBroker.REQUESTS_IN);
+            }, requests);
             if (!done.await(Math.max(300, n / 10), TimeUnit.SECONDS)) {
                 System.out.printf("AMQP %s: %d acknowledgements missing after the timeout%n", tag, done.getCount());
             }
