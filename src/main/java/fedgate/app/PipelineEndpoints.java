@@ -248,7 +248,8 @@ public final class PipelineEndpoints {
 
     /**
      * A status event and, for a transition made once per request (VALIDATED, ASSESSED, EXTRACTED of an extract
-     * version), its duplicate-detection id {@code fed.status:<request>:<status>[:v<version>]}: sent in the stage's
+     * version, FAILED at its stored time), its duplicate-detection id
+     * {@code fed.status:<request>:<status>[:v<version> | :<failed at>]}: sent in the stage's
      * transaction the first time, and again outside it (route status-events-again) on a redelivered order, where the
      * broker drops it if the first one was committed. (A duplicate inside a transaction would void the whole
      * transaction: the copies never go in one.)
@@ -283,11 +284,15 @@ public final class PipelineEndpoints {
     private List<Keyed> keyed(List<StatusEvent> events, Integer version) {
         List<Keyed> out = new ArrayList<>();
         for (StatusEvent e : events) {
-            boolean once = e.status().equals(RequestStatus.VALIDATED.name())
-                    || e.status().equals(RequestStatus.ASSESSED.name())
-                    || e.status().equals(RequestStatus.EXTRACTED.name()) && version != null;
-            out.add(new Keyed(service.write(e), !once ? null : "fed.status:" + e.requestId() + ":" + e.status()
-                    + (e.status().equals(RequestStatus.EXTRACTED.name()) ? ":v" + version : "")));
+            String key = "fed.status:" + e.requestId() + ":" + e.status();
+            String id = switch (RequestStatus.valueOf(e.status())) {
+                case VALIDATED, ASSESSED -> key;
+                case EXTRACTED -> version == null ? null : key + ":v" + version;
+                // a request may fail again after the Bureau d'Études takes it up: each failure has its own time
+                case FAILED -> key + ":" + e.at();
+                default -> null;
+            };
+            out.add(new Keyed(service.write(e), id));
         }
         return out;
     }

@@ -99,7 +99,10 @@ public final class PipelineService {
                          boolean alreadySent, boolean queueExtract) {
     }
 
-    /** As {@link Assessment}: {@code again} is the EXTRACTED event of an extract recorded before a redelivery. */
+    /**
+     * As {@link Assessment}: {@code again} is the EXTRACTED event of an extract recorded before a redelivery, or the
+     * FAILED event of an extract that failed.
+     */
     public record Extraction(String requestId, String partnerId, List<StatusEvent> events, List<StatusEvent> again,
                              Optional<Delivery> delivery) {
         Extraction(String requestId, String partnerId, List<StatusEvent> events, Optional<Delivery> delivery) {
@@ -184,7 +187,7 @@ public final class PipelineService {
             String reason = "La faisabilité de la demande n'a pas pu être évaluée : un territoire ou un indicateur "
                     + "demandé n'est pas disponible dans les données de la CAF. Le Bureau d'Études reviendra vers vous.";
             if (pipeline.failed(r.id(), RequestStatus.VALIDATED, reason, ACTOR)) {
-                events.add(StatusEvent.of(r.id(), partner.id(), RequestStatus.FAILED.name(), clock.instant(), reason));
+                events.add(failedHere(r, partner, RequestStatus.VALIDATED).orElseThrow());
             }
             return new Assessment(r.id(), partner.id(), events, false);
         }
@@ -214,18 +217,44 @@ public final class PipelineService {
     }
 
     /**
-     * The VALIDATED and ASSESSED events of a request that has moved on, from its history (the first entry of each):
-     * what the assessment sent in a broker transaction that may not have committed.
+     * The VALIDATED and ASSESSED events of a request that has moved on, from its history (the first entry of each),
+     * and the FAILED event of an assessment that failed: what the assessment sent in a broker transaction that may
+     * not have committed.
      */
     private List<StatusEvent> madeHere(StoredRequest r, Partner partner) {
         List<StatusEvent> out = new ArrayList<>();
-        for (RequestRepository.HistoryEntry h : requests.history(r.id())) {
+        List<RequestRepository.HistoryEntry> history = requests.history(r.id());
+        for (RequestRepository.HistoryEntry h : history) {
             if ((h.status() == RequestStatus.VALIDATED || h.status() == RequestStatus.ASSESSED)
                     && out.stream().noneMatch(e -> e.status().equals(h.status().name()))) {
                 out.add(StatusEvent.of(r.id(), partner.id(), h.status().name(), h.at(), null));
             }
         }
+        failedHere(r, partner, RequestStatus.VALIDATED, history).ifPresent(out::add);
         return out;
+    }
+
+    /**
+     * The FAILED event of the request's last failure when it failed from {@code from} (the stage that takes requests
+     * in that status failed it), from the history: its time and reason are the stored ones, so the event sent in the
+     * stage's transaction and a copy sent again on a redelivered order are the same event, with the same
+     * duplicate-detection id.
+     */
+    private Optional<StatusEvent> failedHere(StoredRequest r, Partner partner, RequestStatus from) {
+        return failedHere(r, partner, from, requests.history(r.id()));
+    }
+
+    private static Optional<StatusEvent> failedHere(StoredRequest r, Partner partner, RequestStatus from,
+                                                    List<RequestRepository.HistoryEntry> history) {
+        for (int i = history.size() - 1; i > 0; i--) {
+            if (history.get(i).status() == RequestStatus.FAILED) {
+                RequestRepository.HistoryEntry h = history.get(i);
+                return history.get(i - 1).status() != from ? Optional.empty()
+                        : Optional.of(StatusEvent.of(r.id(), partner.id(), RequestStatus.FAILED.name(), h.at(),
+                        h.detail()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The auto-approval policy's favourable decision on an auto-approvable draft; true when recorded. */
@@ -396,6 +425,13 @@ public final class PipelineService {
             return new Extraction(r.id(), partner.id(), List.of(), again, Optional.of(new Delivery(r.id(),
                     p.get().extractDir(), p.get().extractVersion())));
         }
+        if (r.status() == RequestStatus.FAILED) {
+            // a redelivered order of an extract that failed: its FAILED event may have been lost with the transaction
+            List<StatusEvent> again = failedHere(r, partner, RequestStatus.APPROVED).stream().toList();
+            LOG.info("{} is FAILED: not extracted again{}", r.id(), again.isEmpty() ? "" : "; its FAILED event is sent "
+                    + "again, once");
+            return new Extraction(r.id(), partner.id(), List.of(), again, Optional.empty());
+        }
         if (r.status() != RequestStatus.APPROVED || p.isEmpty()) {
             LOG.info("{} is {}: not extracted again", r.id(), r.status());
             return new Extraction(r.id(), partner.id(), List.of(), Optional.empty());
@@ -454,8 +490,8 @@ public final class PipelineService {
         if (!pipeline.failed(r.id(), RequestStatus.APPROVED, reason, ACTOR)) {
             return new Extraction(r.id(), partner.id(), List.of(), Optional.empty());
         }
-        return new Extraction(r.id(), partner.id(), List.of(StatusEvent.of(r.id(), partner.id(),
-                RequestStatus.FAILED.name(), clock.instant(), reason)), Optional.empty());
+        return new Extraction(r.id(), partner.id(), List.of(failedHere(r, partner, RequestStatus.APPROVED)
+                .orElseThrow()), Optional.empty());
     }
 
     // ------------------------------------------------------------------ reading

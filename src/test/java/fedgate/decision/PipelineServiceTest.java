@@ -63,6 +63,11 @@ class PipelineServiceTest {
     }
 
     private static String validated(RequestRepository requests, Feuillet1.Diffusion diffusion) throws Exception {
+        return validated(requests, diffusion, List.of("76540", "200023414"));
+    }
+
+    private static String validated(RequestRepository requests, Feuillet1.Diffusion diffusion,
+                                    List<String> territories) throws Exception {
         byte[] raw = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
         String id = requests.insertReceived(new RequestRepository.NewRequest("BROKER", "m-" + UUID.randomUUID(),
                 "ville-rouen", null, Instant.now(), UUID.randomUUID().toString().replace("-", "")
@@ -70,7 +75,7 @@ class PipelineServiceTest {
         Feuillet1 f1 = new Feuillet1("ville-rouen", "Ville de Rouen",
                 new Feuillet1.Referent("MARTIN", "Camille", "Observatoire", null, "referent@ville-rouen.example"),
                 new Feuillet1.RequestingService("Action sociale", null), "Diagnostic", List.of("Nombre d'allocataires"),
-                List.of("ALLOC", "TX_COUV"), List.of("76540", "200023414"), null, diffusion, null,
+                List.of("ALLOC", "TX_COUV"), territories, null, diffusion, null,
                 LocalDate.of(2026, 11, 20), "mail");
         requests.complete(id, "ville-rouen", RequestStatus.VALIDATED, "[]", JSON.writeValueAsString(f1), "{}",
                 "gateway", "validated");
@@ -110,8 +115,12 @@ class PipelineServiceTest {
         assertThat(v1.resolve("extract.csv")).doesNotExist();
         assertThat(v1.resolve("extract.json")).doesNotExist();
         assertThat(s.record(id).orElseThrow().failureReason()).contains("Extraction refusée");
-        // a redelivered message changes nothing
-        assertThat(s.extract(id).events()).isEmpty();
+        // a redelivered message changes nothing, but gives the FAILED event to send again (its broker transaction may
+        // have been lost after the database commit): the same event, time and reason from the history
+        PipelineService.Extraction again = s.extract(id);
+        assertThat(again.events()).isEmpty();
+        assertThat(again.again()).containsExactlyElementsOf(x.events());
+        assertThat(again.delivery()).isEmpty();
         assertThat(Files.exists(home.resolve("extracts/" + id + "/v2"))).isFalse();
     }
 
@@ -235,5 +244,27 @@ class PipelineServiceTest {
                 history.stream().filter(h -> h.status() == RequestStatus.VALIDATED).findFirst().orElseThrow().at(),
                 history.stream().filter(h -> h.status() == RequestStatus.ASSESSED).findFirst().orElseThrow().at());
         assertThat(ledger.events(id)).extracting(e -> e.type()).containsOnlyOnce("request.assessed");
+    }
+
+    @Test
+    void aRedeliveredOrderOfAFailedAssessmentGivesItsFailedEventAgain() throws Exception {
+        RequestRepository[] repo = new RequestRepository[1];
+        PipelineService service = service(tmp.resolve("failed-again"), DisclosurePolicy.load(), false, repo);
+        // a territory outside the CAF's geography: the feasibility cannot be assessed
+        String id = validated(repo[0], Feuillet1.Diffusion.INTERNE, List.of("99999"));
+        PipelineService.Assessment first = service.assess(id);
+        assertThat(first.events()).extracting(StatusEvent::status).containsExactly("VALIDATED", "FAILED");
+        StatusEvent failed = first.events().get(1);
+        assertThat(failed.reason()).contains("La faisabilité de la demande n'a pas pu être évaluée");
+        RequestRepository.HistoryEntry stored = repo[0].history(id).stream()
+                .filter(h -> h.status() == RequestStatus.FAILED).findFirst().orElseThrow();
+        assertThat(failed.at()).isEqualTo(stored.at());
+
+        PipelineService.Assessment redelivered = service.assess(id);
+        assertThat(redelivered.events()).isEmpty();
+        assertThat(redelivered.again()).extracting(StatusEvent::status).containsExactly("VALIDATED", "FAILED");
+        assertThat(redelivered.again().get(1)).isEqualTo(failed);
+        assertThat(repo[0].find(id).orElseThrow().status()).isEqualTo(RequestStatus.FAILED);
+        assertThat(ledger.events(id)).extracting(e -> e.type()).containsOnlyOnce("request.failed");
     }
 }
