@@ -95,8 +95,9 @@ public final class AuditCommand implements Runnable {
                 throw e;
             }
         }
+        // one command, one thread: two connections at most
         return Database.migrate(Database.fromUrl(url, config.get("fedgate.db.user"),
-                Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password"))));
+                Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password")), 2));
     }
 
     /** H2's "database may be already in use" (error 90020): another process holds the file lock. */
@@ -109,8 +110,11 @@ public final class AuditCommand implements Runnable {
         return false;
     }
 
-    /** Makes sure an embedded H2 database has written everything before the JVM exits (it has no exit hook). */
-    static void flush(GatewayConfig config, DataSource ds) {
+    /**
+     * Makes sure an embedded H2 database has written everything before the JVM exits (it has no exit hook), then
+     * closes the connections (a PostgreSQL server sees them end, not drop).
+     */
+    static void close(GatewayConfig config, DataSource ds) {
         if (config.get("fedgate.db.url", "").isEmpty()) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CHECKPOINT");
@@ -118,6 +122,7 @@ public final class AuditCommand implements Runnable {
                 // nothing to flush is fine; a real failure has already surfaced
             }
         }
+        Database.close(ds);
     }
 
     private abstract static class Sub {
@@ -167,7 +172,7 @@ public final class AuditCommand implements Runnable {
                 return NOT_FOUND;
             }
             Verification v = new AuditLedger(ds, Clock.systemUTC()).verify(caf);
-            flush(config, ds);
+            close(config, ds);
             out().println(v.summary() + (skipSignatures && v.ok() ? " (signatures not checked)" : ""));
             out().flush();
             return v.ok() ? 0 : BROKEN;
@@ -195,7 +200,7 @@ public final class AuditCommand implements Runnable {
                 return NOT_FOUND;
             }
             RequestStory story = new AuditLedger(ds, Clock.systemUTC()).export(requestId);
-            flush(config, ds);
+            close(config, ds);
             if (story.isEmpty()) {
                 err().println("no request " + requestId + " in the requests or the ledger");
                 return NOT_FOUND;
@@ -234,7 +239,7 @@ public final class AuditCommand implements Runnable {
             String who = actor != null ? actor
                     : "cli:" + System.getProperty("user.name", "unknown").toLowerCase(Locale.ROOT);
             SignedHead s = new AuditLedger(ds, Clock.systemUTC()).signHead(key, who);
-            flush(config, ds);
+            close(config, ds);
             out().println("head #" + s.seq() + " " + s.hash() + " signed by " + s.signerFingerprint());
             out().flush();
             return 0;

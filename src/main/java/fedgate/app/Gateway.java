@@ -25,7 +25,6 @@ import fedgate.partner.PartnerRegistry;
 import fedgate.ledger.AuditLedger;
 import fedgate.state.Database;
 import fedgate.state.DeliveryRepository;
-import fedgate.state.PooledH2;
 import fedgate.state.RequestRepository;
 import fedgate.validation.RequestValidator;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -278,7 +277,8 @@ public final class Gateway implements AutoCloseable {
         }
         LOG.info("state: external database {}", url.replaceAll("password=[^&;]*", "password=***"));
         return Database.fromUrl(url, config.get("fedgate.db.user"),
-                Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password")));
+                Secrets.secret("FEDGATE_DB_PASSWORD", config.secretsDir().resolve("db-password")),
+                Integer.parseInt(config.get("fedgate.db.pool-size")));
     }
 
     private Path routesDir() {
@@ -449,15 +449,15 @@ public final class Gateway implements AutoCloseable {
             }
         }
         started.clear();
-        if (dataSource != null && config.get("fedgate.db.url", "").isEmpty()) {
-            try (Connection c = dataSource.getConnection()) {
-                c.createStatement().execute("SHUTDOWN");
-            } catch (Exception e) {
-                LOG.warn("H2 shutdown failed", e);
+        if (dataSource != null) {
+            if (config.get("fedgate.db.url", "").isEmpty()) {
+                try (Connection c = dataSource.getConnection()) {
+                    c.createStatement().execute("SHUTDOWN");
+                } catch (Exception e) {
+                    LOG.warn("H2 shutdown failed", e);
+                }
             }
-            if (dataSource instanceof PooledH2 pool) {
-                pool.close();
-            }
+            Database.close(dataSource); // the pool's connections (H2's after its SHUTDOWN)
             dataSource = null;
         }
         LOG.info("fedgate stopped");

@@ -1,5 +1,7 @@
 package fedgate.state;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -34,14 +36,38 @@ public final class Database {
         return new PooledH2(ds);
     }
 
-    /** A JDBC URL from configuration ({@code jdbc:h2:…} or {@code jdbc:postgresql:…}). */
+    /** Connections to an external PostgreSQL kept open by default ({@code fedgate.db.pool-size}). */
+    public static final int DEFAULT_POOL_SIZE = 16;
+
+    /** As {@link #fromUrl(String, String, String, int)} with {@link #DEFAULT_POOL_SIZE}. */
     public static DataSource fromUrl(String url, String user, String password) {
+        return fromUrl(url, user, password, DEFAULT_POOL_SIZE);
+    }
+
+    /**
+     * A JDBC URL from configuration ({@code jdbc:h2:…} or {@code jdbc:postgresql:…}). PostgreSQL connections come
+     * from a pool of at most {@code poolSize} (HikariCP; an {@link AutoCloseable}: close it with {@link #close}):
+     * without one, every transaction of every stage opened a connection (TCP, SCRAM authentication, a server
+     * process) and closed it. A connection is checked before it is lent after a pause, so one the server dropped
+     * (a restart) is replaced, not lent; a transaction left open is rolled back when its connection comes back;
+     * when the server cannot be reached, asking for a connection fails after 10 s with a connection error, which the
+     * stages take for an outage (retried in place, {@code fedgate.app.ops.Outages}). A server down when the pool is
+     * made is not an error until a connection is asked for.
+     */
+    public static DataSource fromUrl(String url, String user, String password, int poolSize) {
         if (url.startsWith("jdbc:postgresql:")) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setUrl(url);
-            ds.setUser(user);
-            ds.setPassword(password);
-            return ds;
+            PGSimpleDataSource pg = new PGSimpleDataSource();
+            pg.setUrl(url);
+            pg.setUser(user);
+            pg.setPassword(password);
+            HikariConfig pool = new HikariConfig();
+            pool.setPoolName("fedgate-db");
+            pool.setDataSource(pg);
+            pool.setMaximumPoolSize(poolSize);
+            pool.setMinimumIdle(Math.min(2, poolSize));
+            pool.setConnectionTimeout(10_000);
+            pool.setInitializationFailTimeout(-1);
+            return new HikariDataSource(pool);
         }
         if (url.startsWith("jdbc:h2:")) {
             JdbcDataSource ds = new JdbcDataSource();
@@ -51,6 +77,15 @@ public final class Database {
             return ds;
         }
         throw new IllegalArgumentException("unsupported database URL (expected jdbc:h2: or jdbc:postgresql:)");
+    }
+
+    /** Closes a pool made by {@link #fromUrl} or {@link #h2} (its connections); any other data source is left. */
+    public static void close(DataSource ds) {
+        if (ds instanceof HikariDataSource pool) {
+            pool.close();
+        } else if (ds instanceof PooledH2 pool) {
+            pool.close();
+        }
     }
 
     public static DataSource migrate(DataSource ds) {

@@ -12,11 +12,14 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +52,53 @@ class PostgresMigrationIT {
             assertThat(ledger.verify().count()).isEqualTo(2);
             // a second migrate is a no-op
             Database.migrate(pg.dataSource());
+        }
+    }
+
+    @Test
+    void connectionsToPostgresqlArePooledAndAConnectionTheServerDroppedIsNeverLent() throws Exception {
+        try (TestPostgres pg = TestPostgres.require()) {
+            DataSource ds = Database.migrate(Database.fromUrl(pg.url, pg.user, pg.password, 2));
+            try {
+                // 50 transactions, at most 2 server sessions (before the pool: 50 connections opened and closed)
+                Set<Integer> pids = new HashSet<>();
+                for (int i = 0; i < 50; i++) {
+                    pids.add(backendPid(ds));
+                }
+                assertThat(pids).hasSizeBetween(1, 2);
+
+                // a transaction its user left open is rolled back when the connection comes back to the pool
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    c.createStatement().execute("INSERT INTO fed_cluster_lease (namespace, holder, acquired_at, "
+                            + "renewed_at, expires_at) VALUES ('left-open', 'test', 0, 0, 0)");
+                }
+                try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT count(*) FROM fed_cluster_lease WHERE namespace = 'left-open'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isZero();
+                }
+
+                // the server ends every session of the pool (as a restart does): the next transaction gets a live one
+                try (Connection admin = DriverManager.getConnection(pg.url, pg.user, pg.password)) {
+                    for (int pid : pids) {
+                        admin.createStatement().execute("SELECT pg_terminate_backend(" + pid + ")");
+                    }
+                }
+                Thread.sleep(1_000); // past HikariCP's 500 ms without a check
+                int pid = backendPid(ds);
+                assertThat(pids).doesNotContain(pid);
+            } finally {
+                Database.close(ds);
+            }
+        }
+    }
+
+    private static int backendPid(DataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

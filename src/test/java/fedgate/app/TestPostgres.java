@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Assumptions;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -24,7 +27,7 @@ public final class TestPostgres implements AutoCloseable {
         this.user = user;
         this.password = password;
         this.schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        try (Connection c = Database.fromUrl(baseUrl, user, password).getConnection()) {
+        try (Connection c = DriverManager.getConnection(baseUrl, user, password)) {
             c.createStatement().execute("CREATE SCHEMA " + schema);
         }
         this.url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
@@ -40,13 +43,19 @@ public final class TestPostgres implements AutoCloseable {
                 System.getenv().getOrDefault("FEDGATE_TEST_PG_PASSWORD", ""));
     }
 
+    private final List<DataSource> pools = new ArrayList<>();
+
+    /** A pool on the schema, as the gateway makes it; closed with this. */
     public DataSource dataSource() {
-        return Database.fromUrl(url, user, password);
+        DataSource ds = Database.fromUrl(url, user, password);
+        pools.add(ds);
+        return ds;
     }
 
     @Override
     public void close() throws SQLException {
-        try (Connection c = Database.fromUrl(url, user, password).getConnection()) {
+        pools.forEach(Database::close);
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
             c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
         }
     }

@@ -30,6 +30,23 @@ class OutagesTest {
     }
 
     @Test
+    void aPostgresqlServerThatCannotBeReachedThroughThePoolIsADatabaseOutage() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // nothing listens there once closed
+        }
+        javax.sql.DataSource ds = fedgate.state.Database.fromUrl("jdbc:postgresql://127.0.0.1:" + port + "/fedgate",
+                "fedgate", "x", 1);
+        try {
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> ds.getConnection().close());
+            assertThat(failure).isInstanceOf(java.sql.SQLTransientConnectionException.class);
+            assertThat(Outages.part(new IllegalStateException("cannot store", failure))).isEqualTo("database");
+        } finally {
+            fedgate.state.Database.close(ds);
+        }
+    }
+
+    @Test
     void aMailServerThatClosesTheConnectionBeforeItsGreetingIsAnOutage() {
         assertThat(Outages.part(new jakarta.mail.MessagingException(
                 "Got bad greeting from SMTP host: 127.0.0.1, port: 41369, response: [EOF]"))).isEqualTo("mail server");
