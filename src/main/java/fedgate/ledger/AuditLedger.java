@@ -660,7 +660,11 @@ public final class AuditLedger {
                     c.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
-                    c.rollback();
+                    try {
+                        c.rollback();
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback); // the server gone: the failure says why, not the rollback
+                    }
                     throw e;
                 }
             } catch (SQLException e) {

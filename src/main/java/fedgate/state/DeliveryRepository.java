@@ -83,7 +83,7 @@ public final class DeliveryRepository {
                 c.commit();
                 return row;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException e) {

@@ -2,7 +2,6 @@ package fedgate.state;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -141,11 +140,7 @@ final class GroupCommit<T, R> {
                 });
                 c.commit();
             } catch (Exception | Error e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
             for (int i = 0; i < batch.size(); i++) {

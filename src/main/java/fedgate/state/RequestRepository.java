@@ -118,7 +118,7 @@ public final class RequestRepository {
                 c.commit();
                 return Optional.of(id);
             } catch (SQLException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 if (isUniqueViolation(e)) {
                     return Optional.empty();
                 }
@@ -198,7 +198,7 @@ public final class RequestRepository {
                 }
                 return id;
             } catch (SQLException | IOException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 if (e instanceof SQLException sql && isUniqueViolation(sql)) {
                     return Optional.empty();
                 }
@@ -335,7 +335,7 @@ public final class RequestRepository {
                         ? Map.of("reasons", JSON.readTree(reasonsJson)) : Map.of());
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException | IOException e) {
@@ -371,7 +371,7 @@ public final class RequestRepository {
                 history(c, id, status, actor, detail, eventType, Map.of());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -523,7 +523,7 @@ public final class RequestRepository {
                 transition(c, requestId, status, actor, detail, eventType(status), details, Instant.now());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException e) {

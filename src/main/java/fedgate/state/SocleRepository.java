@@ -60,13 +60,13 @@ public final class SocleRepository {
                 c.commit();
                 return Optional.of(id);
             } catch (SQLException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 if ("23505".equals(e.getSQLState())) {
                     return Optional.empty();
                 }
                 throw e;
             } catch (RuntimeException e) {
-                c.rollback();
+                Transactions.rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException e) {

@@ -31,11 +31,24 @@ final class Transactions {
                 }
                 return done;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollbackAfter(c, e);
                 throw e;
             }
         } catch (SQLException e) {
             throw new RequestRepository.StateException("cannot " + what, e);
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; a rollback that fails too (the server gone: "Connection is closed") is added
+     * to it as suppressed, so the caller rethrows the failure that says what happened (e.g. PostgreSQL's
+     * "terminating connection due to administrator command", an outage) rather than the rollback's.
+     */
+    static void rollbackAfter(Connection c, Throwable failure) {
+        try {
+            c.rollback();
+        } catch (SQLException rollback) {
+            failure.addSuppressed(rollback);
         }
     }
 }

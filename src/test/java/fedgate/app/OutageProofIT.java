@@ -19,6 +19,7 @@ import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.h2.jdbcx.JdbcDataSource;
 import org.h2.tools.Server;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -64,7 +65,9 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>The parts run outside the gateway so they can really be stopped: an Artemis broker ({@link EmbeddedBroker}), the
  * SFTP server ({@link EmbeddedSftpServer}, Apache MINA SSHD), the mail server ({@link EmbeddedMailServer}, GreenMail)
- * and the database (an H2 TCP server), all in this JVM on fixed loopback ports; the gateway is a process
+ * and the database (PostgreSQL when the test server can be stopped and started again, as in .ci/run: the production
+ * database, through the gateway's pool; else an H2 TCP server), all on fixed loopback ports, the first three in this
+ * JVM; the gateway is a process
  * ({@code java -jar target/fedgate.jar run --profile production}) pointed at them, with auto-approve on. Each test
  * submits a few requests by every channel that is up, stops one part while they are in flight, waits 30 s, restarts
  * it on the same port with the same data (the mail server is in memory: what it held is read before the stop), then
@@ -89,6 +92,8 @@ class OutageProofIT {
     private EmbeddedBroker broker;
     private EmbeddedSftpServer sftp;
     private EmbeddedMailServer mail;
+    // the database: PostgreSQL when the test server can be stopped (.ci/run), else an H2 TCP server in this JVM
+    private TestPostgres postgres;
     private Server database;
     private int databasePort;
     private Path databaseDir;
@@ -171,15 +176,25 @@ class OutageProofIT {
     @Order(4)
     void databaseDownForThirtySeconds() throws Exception {
         long t0 = System.nanoTime();
+        int logFrom = gatewayLog().length();
         submit("database", 3, 2, 1);
-        database.stop();
-        log("database stopped", t0);
-        Thread.sleep(OUTAGE.toMillis());
-        startDatabase();
+        try {
+            stopDatabase();
+            log((postgres != null ? "PostgreSQL" : "H2 TCP") + " server stopped", t0);
+            Thread.sleep(OUTAGE.toMillis());
+        } finally {
+            startDatabase();
+        }
         log("database restarted", t0);
         awaitAllDelivered(t0);
         assertExactlyOnce();
-        assertThat(gatewayLog()).contains("database unavailable");
+        String during = gatewayLog().substring(logFrom);
+        assertThat(during).contains("database unavailable");
+        // waited for in place: no step gave up and handed its message back to the broker (a redelivery uses up one
+        // of its attempts, a longer outage would dead-letter it) or its polled file back to the inbox — seen on
+        // PostgreSQL before its "terminating connection due to administrator command" (57P01) was an outage
+        assertThat(during).doesNotContain("Exhausted after delivery attempt", "the broker will redeliver",
+                "Rollback file strategy");
     }
 
     // ------------------------------------------------------------------ checks
@@ -431,14 +446,25 @@ class OutageProofIT {
                 GatewayFixture.freePort(), mailPassword, Map.of()));
         mail.start();
 
-        databasePort = GatewayFixture.freePort();
-        databaseDir = dir.resolve("database");
-        startDatabase();
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(databaseUrl());
-        ds.setUser("fedgate");
-        ds.setPassword(dbPassword);
-        db = ds;
+        postgres = TestPostgres.stoppable().orElse(null);
+        if (postgres != null) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setUrl(postgres.url);
+            ds.setUser(postgres.user);
+            ds.setPassword(postgres.password);
+            db = ds;
+            log("database: PostgreSQL, schema " + postgres.schema + " (the production database, as in .ci/run)", t0);
+        } else {
+            databasePort = GatewayFixture.freePort();
+            databaseDir = dir.resolve("database");
+            startDatabase();
+            JdbcDataSource ds = new JdbcDataSource();
+            ds.setURL(databaseUrl());
+            ds.setUser("fedgate");
+            ds.setPassword(dbPassword);
+            db = ds;
+            log("database: H2 TCP server (FEDGATE_TEST_PG_URL/_STOP/_START unset: no PostgreSQL to stop)", t0);
+        }
 
         gatewayHome = dir.resolve("gateway");
         Files.createDirectories(gatewayHome);
@@ -460,7 +486,7 @@ class OutageProofIT {
                 "fedgate.mail.smtp.port=" + mail.smtpPort(),
                 "fedgate.mail.poll-delay=500",
                 "fedgate.db.url=" + databaseUrl(),
-                "fedgate.db.user=fedgate",
+                "fedgate.db.user=" + (postgres != null ? postgres.user : "fedgate"),
                 "fedgate.decision.auto-approve=true",
                 "fedgate.snapshot.sample-households=100000",
                 "fedgate.routes.dir=" + Path.of("routes").toAbsolutePath(),
@@ -473,7 +499,8 @@ class OutageProofIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(gatewayHome.resolve("process.log").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("FEDGATE_"));
-        pb.environment().putAll(Map.of("FEDGATE_BROKER_PASSWORD", brokerPassword, "FEDGATE_DB_PASSWORD", dbPassword,
+        pb.environment().putAll(Map.of("FEDGATE_BROKER_PASSWORD", brokerPassword, "FEDGATE_DB_PASSWORD",
+                postgres != null ? postgres.password : dbPassword,
                 "FEDGATE_MAIL_PASSWORD", mailPassword, "FEDGATE_ADMIN_PASSWORD", "admin-" + UUID.randomUUID()));
         gateway = pb.start();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -489,12 +516,24 @@ class OutageProofIT {
     }
 
     private String databaseUrl() {
-        return "jdbc:h2:tcp://127.0.0.1:" + databasePort + "/fedgate";
+        return postgres != null ? postgres.url : "jdbc:h2:tcp://127.0.0.1:" + databasePort + "/fedgate";
     }
 
     private void startDatabase() throws Exception {
-        database = Server.createTcpServer("-tcpPort", Integer.toString(databasePort), "-baseDir",
-                databaseDir.toString(), "-ifNotExists").start();
+        if (postgres != null) {
+            postgres.startServer();
+        } else {
+            database = Server.createTcpServer("-tcpPort", Integer.toString(databasePort), "-baseDir",
+                    databaseDir.toString(), "-ifNotExists").start();
+        }
+    }
+
+    private void stopDatabase() throws Exception {
+        if (postgres != null) {
+            postgres.stopServer();
+        } else {
+            database.stop();
+        }
     }
 
     @AfterAll
@@ -516,6 +555,9 @@ class OutageProofIT {
         }
         if (database != null) {
             database.stop();
+        }
+        if (postgres != null) {
+            postgres.close(); // the test schema
         }
         if (gatewayHome != null && Files.exists(gatewayHome.resolve("process.log"))) {
             Path kept = Path.of("target/failsafe-reports/OutageProofIT-gateway.log");

@@ -18,11 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * itself, for the {@code errors} and {@code outages} route configurations ({@code routes/errors.camel.yaml}).
  *
  * <p>An outage is a failure to reach the server: connection refused, reset or timed out, a JDBC connection error
- * (SQLState class 08), a mail connection failure. The work that met it is retried in place, with a capped back-off,
- * for as long as {@code fedgate.outage.max-retries} allows (an hour by default): it is not rolled back to the broker,
- * so it never uses up its delivery attempts and is never dead-lettered because a server was away for a while; the
- * route resumes by itself when the server is back. A failure that cannot heal by waiting — a mail folder closed
- * under a message being read, a refusal, a bad input — is not an outage and keeps the ordinary bounded retries.
+ * (SQLState class 08, or PostgreSQL shutting down or starting up: 57P01–57P03), a mail connection failure. The work
+ * that met it is retried in place, with a capped back-off, for as long as {@code fedgate.outage.max-retries} allows
+ * (an hour by default): it is not rolled back to the broker, so it never uses up its delivery attempts and is never
+ * dead-lettered because a server was away for a while; the route resumes by itself when the server is back. A failure
+ * that cannot heal by waiting — a mail folder closed under a message being read, a refusal, a bad input — is not an
+ * outage and keeps the ordinary bounded retries.
  *
  * <p>As a {@link Processor} (the policy's {@code onRedelivery}) it logs, at most every 15 s per part, one English
  * line naming the part that is unavailable, the cause and the route that waits.
@@ -52,8 +53,10 @@ public final class Outages implements Processor {
             if (t instanceof SQLException sql) {
                 part = part == null ? "database" : part;
                 String state = sql.getSQLState();
+                // 08: connection exception; 57P01/57P02/57P03: PostgreSQL shutting down (fast or immediate), or
+                // starting up — "terminating connection due to administrator command" while it stops
                 if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                        || (state != null && state.startsWith("08"))) {
+                        || (state != null && (state.startsWith("08") || state.startsWith("57P0")))) {
                     connection = true;
                 }
             } else if (type.startsWith("com.jcraft.jsch.") || type.startsWith("org.apache.camel.component.file.")) {

@@ -47,6 +47,17 @@ class OutagesTest {
     }
 
     @Test
+    void aPostgresqlServerShuttingDownOrStartingUpIsADatabaseOutage() {
+        // what the sessions of a pool get while the server stops (pg_ctl stop -m fast), and while it starts again
+        assertThat(Outages.part(new IllegalStateException("cannot update", new SQLException(
+                "FATAL: terminating connection due to administrator command", "57P01")))).isEqualTo("database");
+        assertThat(Outages.part(new SQLException("FATAL: the database system is starting up", "57P03")))
+                .isEqualTo("database");
+        // a statement cancelled (57014) is a failure of the work
+        assertThat(Outages.part(new SQLException("canceling statement due to statement timeout", "57014"))).isNull();
+    }
+
+    @Test
     void aMailServerThatClosesTheConnectionBeforeItsGreetingIsAnOutage() {
         assertThat(Outages.part(new jakarta.mail.MessagingException(
                 "Got bad greeting from SMTP host: 127.0.0.1, port: 41369, response: [EOF]"))).isEqualTo("mail server");
