@@ -54,7 +54,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       own study text, JMSCorrelationID set, reply-to {@code fed.events.ville-rouen}; the acknowledgement is
  *       consumed there with selector {@code JMSType = 'fed.acknowledgement'} (a second consumer drains the other
  *       events); rate = N / (first send → last acknowledgement), compared with the baseline;</li>
- *   <li>the baseline again, the JVM warm: every ratio is taken against the faster of the two baseline runs;</li>
+ *   <li>the baseline again, the JVM warm, once the assess stage has worked off its backlog ({@code fed.validated}
+ *       empty: it would compete for the CPU): every ratio is taken against the faster of the two baseline runs;</li>
+ *   <li>the broker skeleton of intake ({@link #skeleton}): the same messages through the same broker without the
+ *       gateway's work — the broker's share of a request ({@code -Dbench.skeleton=false} skips it);</li>
  *   <li>AMQP intake, latency: N more requests at a fixed offered rate ({@code bench.rate} per second, open
  *       workload: request i is due at start + i / rate whatever happened to the earlier ones); latency = due time
  *       → acknowledgement received (a late send counts against the gateway, no coordinated omission);</li>
