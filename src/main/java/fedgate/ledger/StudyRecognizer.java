@@ -44,13 +44,16 @@ public final class StudyRecognizer {
     private static final int MAX_DEPTH = 10;
     private static final int MAX_BODY_CHARS = 200_000;
 
-    private static final Properties SESSION = new Properties();
+    private static final Properties SESSION_PROPERTIES = new Properties();
 
     static {
-        SESSION.setProperty("mail.mime.decodefilename", "true");
-        SESSION.setProperty("mail.mime.decodeparameters", "true");
-        SESSION.setProperty("mail.mime.address.strict", "false");
+        SESSION_PROPERTIES.setProperty("mail.mime.decodefilename", "true");
+        SESSION_PROPERTIES.setProperty("mail.mime.decodeparameters", "true");
+        SESSION_PROPERTIES.setProperty("mail.mime.address.strict", "false");
     }
+
+    /** One session for every mail read (making one scans the class path for mail providers). */
+    private static final Session SESSION = Session.getInstance(SESSION_PROPERTIES);
 
     private final Predicate<String> openObligation;
     private final long maxDocumentBytes;
@@ -85,7 +88,7 @@ public final class StudyRecognizer {
         String from = null;
         String messageId;
         try {
-            msg = new MimeMessage(Session.getInstance(SESSION), new ByteArrayInputStream(raw));
+            msg = new MimeMessage(SESSION, new ByteArrayInputStream(raw));
             subject = msg.getSubject();
             messageId = msg.getMessageID();
             Address[] addresses = msg.getFrom();

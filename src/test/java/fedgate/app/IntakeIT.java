@@ -3,6 +3,7 @@ package fedgate.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import fedgate.app.embedded.EmbeddedMailServer;
 import fedgate.state.RequestRepository.StoredRequest;
 import fedgate.state.RequestStatus;
 import jakarta.jms.Connection;
@@ -98,6 +99,36 @@ class IntakeIT {
         // queued on fed.validated (the assess stage consumes it)
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 fx.gateway.requests().find(r.id()).orElseThrow().forwardedAt() != null);
+        // read and stored: moved out of the INBOX (which keeps only what is still to be read), seen, to the folder
+        await().atMost(Duration.ofSeconds(30)).until(() -> intakeFolder("INBOX", messageId) == null);
+        jakarta.mail.Flags moved = intakeFolder("Traitees", messageId);
+        assertThat(moved).as("the mail in the processed folder").isNotNull();
+        assertThat(moved.contains(jakarta.mail.Flags.Flag.SEEN)).isTrue();
+    }
+
+    /** The flags of the mail {@code messageId} in a folder of the intake mailbox (over IMAP), null when absent. */
+    private jakarta.mail.Flags intakeFolder(String folder, String messageId) throws Exception {
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(new java.util.Properties());
+        try (jakarta.mail.Store store = session.getStore("imap")) {
+            store.connect("127.0.0.1", fx.gateway.mail().imapPort(), EmbeddedMailServer.INTAKE_ADDRESS,
+                    Secrets.secret("FEDGATE_MAIL_PASSWORD", home.resolve("secrets/mail-fed")));
+            jakarta.mail.Folder f = store.getFolder(folder);
+            if (!f.exists()) {
+                return null;
+            }
+            f.open(jakarta.mail.Folder.READ_ONLY);
+            try {
+                for (jakarta.mail.Message m : f.getMessages()) {
+                    String[] id = m.getHeader("Message-ID");
+                    if (id != null && messageId.equals(id[0])) {
+                        return m.getFlags();
+                    }
+                }
+                return null;
+            } finally {
+                f.close(false);
+            }
+        }
     }
 
     @Test
