@@ -167,13 +167,15 @@ public final class PipelineService {
                 return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner),
                         autoApprove(r.id(), assessed.get()));
             }
-            LOG.info("{} is {}: already assessed; its VALIDATED and ASSESSED events are sent again, once", r.id(),
-                    r.status());
-            return new Assessment(r.id(), partner.id(), List.of(), madeHere(r, partner), false);
+            List<StatusEvent> again = madeHere(r, partner);
+            LOG.info("{} is {}: already assessed; its {} event(s) sent again, once", r.id(), r.status(),
+                    again.stream().map(StatusEvent::status).toList());
+            return new Assessment(r.id(), partner.id(), List.of(), again, false);
         }
         List<StatusEvent> events = new ArrayList<>();
+        // the first VALIDATED entry, as madeHere takes it for a copy sent again: the same event both times
         Instant validatedAt = requests.history(r.id()).stream().filter(h -> h.status() == RequestStatus.VALIDATED)
-                .map(RequestRepository.HistoryEntry::at).reduce((a, b) -> b).orElse(r.receivedAt());
+                .map(RequestRepository.HistoryEntry::at).findFirst().orElse(r.receivedAt());
         events.add(StatusEvent.of(r.id(), partner.id(), RequestStatus.VALIDATED.name(), validatedAt, null));
 
         Feuillet1 f1 = feuillet1(r);

@@ -200,7 +200,8 @@ class PipelineIT {
         try (LogCapture log = new LogCapture()) {
             sendInternal("fed.validated", "{\"requestId\":\"" + approvedId + "\"}");
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> log.text().contains(approvedId + " is DELIVERED: already assessed; its VALIDATED"));
+                    .until(() -> log.text().contains(approvedId
+                            + " is DELIVERED: already assessed; its [VALIDATED, ASSESSED] event(s) sent again"));
         }
         List<String> again = new ArrayList<>();
         for (Message e : partnerEvents(approvedId, 0)) {
