@@ -40,20 +40,12 @@ public final class IntakeStoreBenchmark {
         DataSource ds = Database.migrate(Database.h2(dir));
         AuditLedger ledger = new AuditLedger(ds, Clock.systemUTC());
         RequestRepository requests = new RequestRepository(ds, ledger);
-        byte[] body = new byte[502];
-        java.util.Arrays.fill(body, (byte) 'x');
 
         run("warm-up", Math.min(n, 1000), threads, i -> ledger.append("bench", null, "bench.warmup", Map.of("i", i)));
         double appends = run("ledger append (1 event / tx)", n, threads,
                 i -> ledger.append("bench", null, "bench.append", Map.of("i", i)));
-        double inserts = run("intake insertDecided (1 tx: row + 2 history + 2 events)", n, threads, i -> {
-            byte[] raw = (new String(body, StandardCharsets.US_ASCII) + i).getBytes(StandardCharsets.US_ASCII);
-            String sha = Sha256.hex(raw);
-            requests.insertDecided(new RequestRepository.NewRequest("BROKER", "ID:" + i, "ville-rouen", null,
-                    Instant.now(), sha, raw), "broker:ville-rouen", new RequestRepository.Verdict("ville-rouen",
-                    RequestStatus.VALIDATED, "[]", "{\"study\":\"bench\"}", id -> "{\"requestId\":\"" + id + "\"}",
-                    "gateway", "validated", true));
-        });
+        double inserts = run("intake insertDecided (1 tx: row + 2 history + 2 events)", n, threads,
+                i -> intakeTransaction(requests, i));
         System.out.printf("%nH2 (WRITE_DELAY=0), %d threads, load average %s: ledger appends %.0f tx/s; "
                 + "intake transactions %.0f tx/s (%.0f ledger events/s)%n", threads,
                 Files.readString(Path.of("/proc/loadavg")).trim(), appends, inserts, 2 * inserts);
@@ -66,11 +58,21 @@ public final class IntakeStoreBenchmark {
         TempHome.delete(dir);
     }
 
+    /** Intake's transaction for a new request ({@code i} makes its ~500-byte content unique). */
+    static void intakeTransaction(RequestRepository requests, int i) {
+        byte[] raw = ("x".repeat(502) + i).getBytes(StandardCharsets.US_ASCII);
+        requests.insertDecided(new RequestRepository.NewRequest("BROKER", "ID:" + i, "ville-rouen", null,
+                Instant.now(), Sha256.hex(raw), raw), "broker:ville-rouen", new RequestRepository.Verdict("ville-rouen",
+                RequestStatus.VALIDATED, "[]", "{\"study\":\"bench\"}", id -> "{\"requestId\":\"" + id + "\"}",
+                "gateway", "validated", true));
+    }
+
     interface Work {
         void run(int i) throws Exception;
     }
 
-    private static double run(String name, int n, int threads, Work work) throws Exception {
+    /** {@code n} calls of {@code work} on {@code threads} threads; prints and returns the rate. */
+    static double run(String name, int n, int threads, Work work) throws Exception {
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         long start = System.nanoTime();

@@ -1,24 +1,15 @@
 package fedgate.bench;
 
-import fedgate.crypto.Sha256;
 import fedgate.ledger.AuditLedger;
 import fedgate.state.Database;
 import fedgate.state.RequestRepository;
-import fedgate.state.RequestStatus;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -78,34 +69,7 @@ public final class PostgresPoolBenchmark {
 
     private static double run(String name, int n, int threads, DataSource ds, AtomicInteger seq) throws Exception {
         RequestRepository requests = new RequestRepository(ds, new AuditLedger(ds, Clock.systemUTC()));
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long start = System.nanoTime();
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                fs.add(pool.submit(() -> {
-                    while (next.getAndIncrement() < n) {
-                        int k = seq.incrementAndGet();
-                        byte[] raw = ("{\"study\":\"bench " + k + "\"}" + "x".repeat(480))
-                                .getBytes(StandardCharsets.UTF_8);
-                        requests.insertDecided(new RequestRepository.NewRequest("BROKER", "ID:" + k,
-                                "ville-rouen", null, Instant.now(), Sha256.hex(raw), raw), "broker:ville-rouen",
-                                new RequestRepository.Verdict("ville-rouen", RequestStatus.VALIDATED, "[]",
-                                        "{\"study\":\"bench\"}", id -> "{\"requestId\":\"" + id + "\"}", "gateway",
-                                        "validated", true));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        double rate = n / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("%-44s %7d tx %9.0f tx/s%n", name, n, rate);
-        return rate;
+        return IntakeStoreBenchmark.run(name, n, threads,
+                i -> IntakeStoreBenchmark.intakeTransaction(requests, seq.incrementAndGet()));
     }
 }
