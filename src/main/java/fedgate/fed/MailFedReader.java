@@ -38,9 +38,12 @@ public final class MailFedReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(MailFedReader.class);
 
-    /** A request found in a mail. {@code foundIn} is "attachment:&lt;name&gt;" or "body". */
+    /**
+     * A request found in a mail. {@code foundIn} is "attachment:&lt;name&gt;" or "body". {@code clearSigned}: the
+     * body is an OpenPGP cleartext signature (the request was then read from the signed text alone), else null.
+     */
     public record FedMail(String messageId, String fromAddress, String fromName, String subject, Feuillet1 draft,
-                          String foundIn, List<Attachment> attachments) {
+                          String foundIn, List<Attachment> attachments, ClearSignedText clearSigned) {
         public FedMail {
             attachments = List.copyOf(attachments);
         }
@@ -108,10 +111,18 @@ public final class MailFedReader {
                 fromName = ia.getPersonal();
             }
             String subject = msg.getSubject();
+            // a body that is one text signed inline ("gpg --clearsign"): the request is read from the signed text
+            // alone; a framing with unsigned text around it is read as it is, and refused for its signature
+            ClearSignedText clear = baseType(msg).equals("text/plain") && fileName(msg) == null
+                    ? ClearSignedText.find(readBounded(msg, limits.maxDocumentBytes()), charset(msg)) : null;
             Collected c = new Collected();
-            walk(msg, 0, c);
+            if (clear != null && clear.problem() == null) {
+                c.bodies.add(clear.text());
+            } else {
+                walk(msg, 0, c);
+            }
             Result r = find(c);
-            return new FedMail(messageId, fromAddress, fromName, subject, r.draft, r.foundIn, c.attachments);
+            return new FedMail(messageId, fromAddress, fromName, subject, r.draft, r.foundIn, c.attachments, clear);
         } catch (FedReadException e) {
             throw e;
         } catch (MessagingException | IOException e) {

@@ -234,7 +234,9 @@ public final class IntakeService {
                 for (MailFedReader.Attachment a : mail.attachments()) {
                     checkFileName(a.name());
                 }
-                signature = signatures.mail(in.raw(), partners.findByReferentEmail(principal).orElse(null));
+                Partner referentOf = partners.findByReferentEmail(principal).orElse(null);
+                signature = mail.clearSigned() != null ? signatures.clearSigned(mail.clearSigned(), referentOf)
+                        : signatures.mail(in.raw(), referentOf);
                 signatureNote = checkSignature(in, principal, signature, reasons);
             } else {
                 // the partner whose key may have signed: the authenticated account or broker user only

@@ -3,6 +3,7 @@ package fedgate.intake;
 import fedgate.crypto.PgpException;
 import fedgate.crypto.PgpKeys;
 import fedgate.crypto.SignedData;
+import fedgate.fed.ClearSignedText;
 import fedgate.partner.Partner;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.ContentType;
@@ -83,6 +84,20 @@ public final class RequestSignatures {
         SignedData.Verification v = SignedData.detached(parts.get()[0], parts.get()[1], key.ring, clock);
         String refusal = v.valid() ? null : key.refusal != null ? key.refusal : v.reason();
         return new Check(true, raw, v.signerFingerprint(), refusal);
+    }
+
+    /**
+     * A mail whose body is an OpenPGP cleartext signature ({@code gpg --clearsign}): the signature of its text is
+     * verified; a framing with unsigned text around it is refused.
+     */
+    public Check clearSigned(ClearSignedText body, Partner partner) {
+        if (body.problem() != null) {
+            return new Check(true, null, null, body.problem());
+        }
+        KeyOrRefusal key = key(partner);
+        SignedData.Verification v = SignedData.detached(body.signed(), body.signature(), key.ring, clock);
+        String refusal = v.valid() ? null : key.refusal != null ? key.refusal : v.reason();
+        return new Check(true, body.signed(), v.signerFingerprint(), refusal);
     }
 
     private record KeyOrRefusal(PGPPublicKeyRing ring, String refusal) {

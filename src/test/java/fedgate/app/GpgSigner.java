@@ -39,6 +39,11 @@ final class GpgSigner implements AutoCloseable {
         return run(key, data, List.of("--armor", "--detach-sign", "--digest-algo", "SHA256"));
     }
 
+    /** {@code gpg --clearsign} ("inline PGP" in a mail body): the text, then its armored signature. */
+    byte[] clearSign(String key, byte[] text) throws IOException {
+        return run(key, text, List.of("--clearsign", "--digest-algo", "SHA256"));
+    }
+
     private synchronized byte[] run(String key, byte[] data, List<String> op) throws IOException {
         Path in = Files.createTempFile(home, "in", ".bin");
         Path out = home.resolve("out-" + java.util.UUID.randomUUID());

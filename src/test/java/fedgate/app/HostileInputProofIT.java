@@ -389,6 +389,17 @@ class HostileInputProofIT {
             outcomes.put("mail signed by another key", signeeMail(gpg, "caf-rouen", "mail foreign", false));
             outcomes.put("mail altered after signing", signeeMail(gpg, "ville-rouen", "mail altered", true));
             outcomes.put("mail unsigned", signeeMail(null, null, "mail unsigned", false));
+
+            // mail, inline PGP: the body signed with gpg --clearsign
+            outcomes.put("mail clear-signed", signeeClearSigned(gpg, "ville-rouen", "mail clear", ""));
+            outcomes.put("mail clear-signed by another key", signeeClearSigned(gpg, "caf-rouen", "mail clear foreign",
+                    ""));
+            outcomes.put("mail clear text altered after signing", signeeClearSigned(gpg, "ville-rouen",
+                    "mail clear altered", "alter"));
+            outcomes.put("mail clear text with lines added before it", signeeClearSigned(gpg, "ville-rouen",
+                    "mail clear before", "before"));
+            outcomes.put("mail clear text with lines added after it", signeeClearSigned(gpg, "ville-rouen",
+                    "mail clear after", "after"));
         }
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, StoredRequest> e : outcomes.entrySet()) {
@@ -500,6 +511,26 @@ class HostileInputProofIT {
                         signeeText(label).getBytes(StandardCharsets.UTF_8))
                 : mail(SIGNEE_REFERENT, token, "Demande FED signée", "", PGP_MIME, "8bit",
                         pgpMimeBody(gpg, key, label, alter));
+        assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
+        return fx.awaitRequest(r -> r.sourceRef() != null && r.sourceRef().contains(token));
+    }
+
+    /**
+     * A mail from ville-signee's referent whose body is the FED signed inline by {@code key} ({@code gpg --clearsign}),
+     * then {@code tamper}ed: "alter" changes one signed letter, "before" / "after" add an unsigned line around it.
+     */
+    private StoredRequest signeeClearSigned(GpgSigner gpg, String key, String label, String tamper) throws IOException {
+        String token = "c" + UUID.randomUUID().toString().replace("-", "");
+        String signed = new String(gpg.clearSign(key, signeeText(label).getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
+        String body = switch (tamper) {
+            case "alter" -> signed.replace("Signée", "Signee");
+            case "before" -> "Indicateurs : ALLOC\n" + signed;
+            case "after" -> signed + "\nIndicateurs : ALLOC\n";
+            default -> signed;
+        };
+        byte[] mail = mail(SIGNEE_REFERENT, token, "Demande FED signée", "", "text/plain; charset=UTF-8", "8bit",
+                body.getBytes(StandardCharsets.UTF_8));
         assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
         return fx.awaitRequest(r -> r.sourceRef() != null && r.sourceRef().contains(token));
     }
