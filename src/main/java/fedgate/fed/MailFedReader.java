@@ -87,6 +87,8 @@ public final class MailFedReader {
         final List<Attachment> attachments = new ArrayList<>();
         final List<String> bodies = new ArrayList<>();
         int parts;
+        /** The mail's own body, when it is one text signed inline ({@code gpg --clearsign}). */
+        ClearSignedText clearSigned;
     }
 
     public FedMail read(byte[] rfc822) throws FedReadException {
@@ -111,18 +113,11 @@ public final class MailFedReader {
                 fromName = ia.getPersonal();
             }
             String subject = msg.getSubject();
-            // a body that is one text signed inline ("gpg --clearsign"): the request is read from the signed text
-            // alone; a framing with unsigned text around it is read as it is, and refused for its signature
-            ClearSignedText clear = baseType(msg).equals("text/plain") && fileName(msg) == null
-                    ? ClearSignedText.find(readBounded(msg, limits.maxDocumentBytes()), charset(msg)) : null;
             Collected c = new Collected();
-            if (clear != null && clear.problem() == null) {
-                c.bodies.add(clear.text());
-            } else {
-                walk(msg, 0, c);
-            }
+            walk(msg, 0, c);
             Result r = find(c);
-            return new FedMail(messageId, fromAddress, fromName, subject, r.draft, r.foundIn, c.attachments, clear);
+            return new FedMail(messageId, fromAddress, fromName, subject, r.draft, r.foundIn, c.attachments,
+                    c.clearSigned);
         } catch (FedReadException e) {
             throw e;
         } catch (MessagingException | IOException e) {
@@ -229,7 +224,18 @@ public final class MailFedReader {
             c.attachmentParts.add(part);
             c.attachments.add(new Attachment(name, type, Math.max(part.getSize(), 0), "not tried"));
         } else if (type.equals("text/plain") || type.equals("text/html")) {
-            String text = bodyText(part, type);
+            byte[] raw = readBounded(part, limits.maxDocumentBytes());
+            Charset charset = charset(part);
+            if (depth == 0 && type.equals("text/plain")) {
+                // the mail's body is one text signed inline ("gpg --clearsign"): the request is read from the signed
+                // text alone; a framing with unsigned text around it is read as it is, and refused for its signature
+                c.clearSigned = ClearSignedText.find(raw, charset);
+                if (c.clearSigned != null && c.clearSigned.problem() == null) {
+                    c.bodies.add(c.clearSigned.text());
+                    return;
+                }
+            }
+            String text = bodyText(raw, charset, type);
             if (text != null && !text.isBlank()) {
                 c.bodies.add(text);
             }
@@ -263,9 +269,7 @@ public final class MailFedReader {
         }
     }
 
-    private String bodyText(Part part, String type) throws MessagingException, IOException, FedReadException {
-        byte[] raw = readBounded(part, limits.maxDocumentBytes());
-        Charset charset = charset(part);
+    private String bodyText(byte[] raw, Charset charset, String type) throws FedReadException {
         if (type.equals("text/html")) {
             return documents.htmlToText(raw, charset);
         }
