@@ -1,5 +1,6 @@
 package fedgate.fed;
 
+import fedgate.crypto.SignedData;
 import fedgate.fed.FedReadException.Code;
 import jakarta.mail.Address;
 import jakarta.mail.BodyPart;
@@ -41,12 +42,22 @@ public final class MailFedReader {
     /**
      * A request found in a mail. {@code foundIn} is "attachment:&lt;name&gt;" or "body". {@code clearSigned}: the
      * body is an OpenPGP cleartext signature (the request was then read from the signed text alone), else null.
+     * {@code signedAttachment}: an attachment is an inline-signed OpenPGP message ({@code gpg --sign}), which the
+     * request is to be read from once its signature is checked; {@code draft} is then null.
      */
     public record FedMail(String messageId, String fromAddress, String fromName, String subject, Feuillet1 draft,
-                          String foundIn, List<Attachment> attachments, ClearSignedText clearSigned) {
+                          String foundIn, List<Attachment> attachments, ClearSignedText clearSigned,
+                          SignedAttachment signedAttachment) {
         public FedMail {
             attachments = List.copyOf(attachments);
         }
+    }
+
+    /**
+     * An attachment that is an OpenPGP message, as received. {@code innerName} is its name without the {@code .gpg},
+     * {@code .pgp} or {@code .asc} that {@code gpg --sign} adds (a hint to the document's type, nothing else).
+     */
+    public record SignedAttachment(String name, String innerName, byte[] raw) {
     }
 
     /**
@@ -115,9 +126,15 @@ public final class MailFedReader {
             String subject = msg.getSubject();
             Collected c = new Collected();
             walk(msg, 0, c);
+            // in a PGP/MIME mail the signature is the mail's; elsewhere a signed attachment carries the request
+            SignedAttachment signed = baseType(msg).equals("multipart/signed") ? null : signedAttachment(c);
+            if (signed != null) {
+                return new FedMail(messageId, fromAddress, fromName, subject, null, "attachment:" + signed.name(),
+                        c.attachments, null, signed);
+            }
             Result r = find(c);
             return new FedMail(messageId, fromAddress, fromName, subject, r.draft, r.foundIn, c.attachments,
-                    c.clearSigned);
+                    c.clearSigned, null);
         } catch (FedReadException e) {
             throw e;
         } catch (MessagingException | IOException e) {
@@ -132,6 +149,29 @@ public final class MailFedReader {
     }
 
     private record Result(Feuillet1 draft, String foundIn) {
+    }
+
+    /**
+     * The first attachment that is an inline-signed OpenPGP message, marked "used" (the others "not tried": the
+     * request is the signed one, never an unsigned attachment beside it); null when there is none.
+     */
+    private SignedAttachment signedAttachment(Collected c) {
+        for (int i = 0; i < c.attachmentParts.size(); i++) {
+            Attachment a = c.attachments.get(i);
+            byte[] bytes;
+            try {
+                bytes = readBounded(c.attachmentParts.get(i), limits.maxDocumentBytes());
+            } catch (FedReadException | MessagingException | IOException e) {
+                continue; // too large or unreadable: reported as such when the attachments are read as documents
+            }
+            // a detached signature ("BEGIN PGP SIGNATURE", a bare signature packet) is not one: it signs nothing here
+            if (SignedData.isOpenPgpMessage(bytes)) {
+                c.attachments.set(i, new Attachment(a.name(), a.contentType(), bytes.length, "used"));
+                String inner = a.name().replaceFirst("(?i)\\.(gpg|pgp|asc)$", "");
+                return new SignedAttachment(a.name(), inner, bytes);
+            }
+        }
+        return null;
     }
 
     private Result find(Collected c) throws FedReadException {

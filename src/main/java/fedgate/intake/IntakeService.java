@@ -235,9 +235,15 @@ public final class IntakeService {
                     checkFileName(a.name());
                 }
                 Partner referentOf = partners.findByReferentEmail(principal).orElse(null);
-                signature = mail.clearSigned() != null ? signatures.clearSigned(mail.clearSigned(), referentOf)
+                MailFedReader.SignedAttachment attached = mail.signedAttachment();
+                signature = attached != null ? signatures.document(attached.raw(), referentOf)
+                        : mail.clearSigned() != null ? signatures.clearSigned(mail.clearSigned(), referentOf)
                         : signatures.mail(in.raw(), referentOf);
                 signatureNote = checkSignature(in, principal, signature, reasons);
+                if (attached != null) {
+                    // the request is the attachment's signed content (read even when refused, for the record)
+                    draft = documents.read(signature.content(), attached.innerName(), null);
+                }
             } else {
                 // the partner whose key may have signed: the authenticated account or broker user only
                 Partner sender = in.authenticated() ? partners.find(in.principal()).orElse(null) : null;

@@ -29,7 +29,8 @@ import java.util.Optional;
  *   binary); the request is its signed content. One upload, one message: no signature that may come before or
  *   after the request.</li>
  *   <li>Mail: a PGP/MIME signed mail (RFC 3156, {@code multipart/signed; protocol="application/pgp-signature"}):
- *   the signature covers the first part exactly as it was received.</li>
+ *   the signature covers the first part exactly as it was received. Or a body signed with {@code gpg --clearsign};
+ *   or the request attached as an inline-signed message, checked as an SFTP document.</li>
  * </ul>
  */
 public final class RequestSignatures {

@@ -400,6 +400,18 @@ class HostileInputProofIT {
                     "mail clear before", "before"));
             outcomes.put("mail clear text with lines added after it", signeeClearSigned(gpg, "ville-rouen",
                     "mail clear after", "after"));
+
+            // mail, the FED attached signed inline (gpg --sign)
+            outcomes.put("mail attachment signed armored", signeeSignedAttachment(
+                    gpg.sign("ville-rouen", signeeJson("attachment armored"), true), "demande.json.asc", false));
+            outcomes.put("mail attachment signed binary", signeeSignedAttachment(
+                    gpg.sign("ville-rouen", signeeJson("attachment binary"), false), "demande.json.gpg", false));
+            outcomes.put("mail attachment signed, a plain attachment before it", signeeSignedAttachment(
+                    gpg.sign("ville-rouen", signeeJson("attachment beside"), true), "demande.json.asc", true));
+            outcomes.put("mail attachment signed by another key", signeeSignedAttachment(
+                    gpg.sign("caf-rouen", signeeJson("attachment foreign"), true), "demande.json.asc", false));
+            outcomes.put("mail attachment altered after signing", signeeSignedAttachment(
+                    alteredAfterSigning(gpg, "attachment altered"), "demande.json.gpg", false));
         }
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, StoredRequest> e : outcomes.entrySet()) {
@@ -533,6 +545,35 @@ class HostileInputProofIT {
                 body.getBytes(StandardCharsets.UTF_8));
         assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
         return fx.awaitRequest(r -> r.sourceRef() != null && r.sourceRef().contains(token));
+    }
+
+    /**
+     * A mail from ville-signee's referent with the FED attached as {@code name}, an OpenPGP message as {@code gpg
+     * --sign} wrote it ({@code signed}); {@code plainBefore}: an unsigned FED of another study attached before it,
+     * which must not be the request read.
+     */
+    private StoredRequest signeeSignedAttachment(byte[] signed, String name, boolean plainBefore) throws IOException {
+        String token = "a" + UUID.randomUUID().toString().replace("-", "");
+        StringBuilder body = new StringBuilder("--mix-1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+                + "Bonjour, veuillez trouver notre demande signée en pièce jointe.\r\n");
+        if (plainBefore) {
+            body.append("--mix-1\r\nContent-Type: application/json\r\nContent-Disposition: attachment; "
+                    + "filename=\"demande-non-signee.json\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                    .append(Base64.getMimeEncoder().encodeToString(signeeJson("plain unsigned")))
+                    .append("\r\n");
+        }
+        body.append("--mix-1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"")
+                .append(name).append("\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                .append(Base64.getMimeEncoder().encodeToString(signed)).append("\r\n--mix-1--\r\n");
+        byte[] mail = mail(SIGNEE_REFERENT, token, "Demande FED signée", "", "multipart/mixed; boundary=\"mix-1\"",
+                "7bit", body.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(ProofClients.smtp(fx.gateway.mail().smtpPort(), SIGNEE_REFERENT, INTAKE, mail)).isEqualTo(250);
+        StoredRequest r = fx.awaitRequest(q -> q.sourceRef() != null && q.sourceRef().contains(token));
+        if (plainBefore && validated(r)) {
+            // the request read is the signed one: its study, not the unsigned attachment's
+            assertThat(r.feuillet1Json()).contains("attachment beside").doesNotContain("plain unsigned");
+        }
+        return r;
     }
 
     private static final String PGP_MIME = "multipart/signed; micalg=pgp-sha256; "

@@ -190,6 +190,52 @@ class MailFedReaderTest {
         FedSamples.assertFrenchReason(e);
     }
 
+    /** Not a real signature: the reader only recognises the message; RequestSignatures verifies it. */
+    private static final byte[] SIGNED_MESSAGE = ("-----BEGIN PGP MESSAGE-----\n\nowGbwMvMwCF2\n=abcd\n"
+            + "-----END PGP MESSAGE-----\n").getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    void anInlineSignedAttachmentIsTheRequestAndAnUnsignedOneBesideItIsNotTried() throws Exception {
+        MimeMessage m = message("FED signée");
+        m.setContent(mixed(textPart("Bonjour, notre demande signée est jointe.\n", "UTF-8", "8bit"),
+                attachment(utf8(FedSamples.JSON), "application/json", "demande.json", "base64"),
+                attachment(SIGNED_MESSAGE, "application/octet-stream", "demande.json.asc", "base64")));
+        FedMail mail = reader.read(bytes(m));
+        assertThat(mail.draft()).isNull();
+        assertThat(mail.signedAttachment()).isNotNull();
+        assertThat(mail.signedAttachment().name()).isEqualTo("demande.json.asc");
+        assertThat(mail.signedAttachment().innerName()).isEqualTo("demande.json");
+        assertThat(mail.signedAttachment().raw()).isEqualTo(SIGNED_MESSAGE);
+        assertThat(mail.foundIn()).isEqualTo("attachment:demande.json.asc");
+        assertThat(mail.attachments()).extracting(MailFedReader.Attachment::outcome)
+                .containsExactly("not tried", "used");
+    }
+
+    @Test
+    void aDetachedSignatureAttachedAloneIsNotASignedRequest() throws Exception {
+        byte[] detached = ("-----BEGIN PGP SIGNATURE-----\n\niHUEARYIAB0\n=abcd\n-----END PGP SIGNATURE-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        MimeMessage m = message("FED");
+        m.setContent(mixed(textPart(FedSamples.WRAPPED_LAYOUT, "UTF-8", "quoted-printable"),
+                attachment(detached, "application/pgp-signature", "demande.json.sig", "7bit")));
+        FedMail mail = reader.read(bytes(m));
+        assertThat(mail.signedAttachment()).isNull();
+        assertThat(mail.draft()).isEqualTo(EXPECTED);
+        assertThat(mail.foundIn()).isEqualTo("body");
+    }
+
+    @Test
+    void inAPgpMimeMailTheSignatureIsTheMailsNotAnAttachments() throws Exception {
+        MimeMessage m = message("FED");
+        MimeMultipart signed = mixed(textPart(FedSamples.WRAPPED_LAYOUT, "UTF-8", "quoted-printable"),
+                attachment(SIGNED_MESSAGE, "application/octet-stream", "demande.json.gpg", "base64"));
+        signed.setSubType("signed; protocol=\"application/pgp-signature\"; micalg=pgp-sha256");
+        m.setContent(signed);
+        FedMail mail = reader.read(bytes(m));
+        assertThat(mail.signedAttachment()).isNull();
+        assertThat(mail.draft()).isEqualTo(EXPECTED);
+    }
+
     @Test
     void garbageIsNotAMail() {
         FedReadException e = catchThrowableOfType(FedReadException.class,
