@@ -223,7 +223,7 @@ public final class IntakeLoadBenchmark {
      * {@code total} AMQP requests in batches of {@link #WARMUP_BATCH}, each batch's rate and the share of the CPU
      * its JIT compiler threads took printed. Intake runs through far more code than the raw baseline (Camel, Spring
      * JMS, H2, Jackson, the broker's AMQP conversions): on two cores the batches' rate climbed from about 320/s to
-     * 1 400–1 700/s over 80 000 requests, the compiler threads taking a quarter of the CPU all along; a warm-up of a
+     * 1 200–1 700/s over 80 000 requests, the compiler threads taking a quarter of the CPU all along; a warm-up of a
      * few hundred requests measured the JIT compiler as much as the gateway.
      */
     private static void warmUp(Gateway gw, String url, String partner, byte[] sample, int total) throws Exception {
