@@ -95,6 +95,8 @@ public final class MailFedReader {
     /** What the walk over the MIME tree collected. */
     private static final class Collected {
         final List<Part> attachmentParts = new ArrayList<>();
+        /** Each attachment's decoded content once read (null until then), so that no attachment is decoded twice. */
+        final List<byte[]> contents = new ArrayList<>();
         final List<Attachment> attachments = new ArrayList<>();
         final List<String> bodies = new ArrayList<>();
         int parts;
@@ -160,7 +162,7 @@ public final class MailFedReader {
             Attachment a = c.attachments.get(i);
             byte[] bytes;
             try {
-                bytes = readBounded(c.attachmentParts.get(i), limits.maxDocumentBytes());
+                bytes = content(c, i);
             } catch (FedReadException | MessagingException | IOException e) {
                 continue; // too large or unreadable: reported as such when the attachments are read as documents
             }
@@ -174,12 +176,22 @@ public final class MailFedReader {
         return null;
     }
 
+    /** The decoded content of attachment {@code i}, read on first use and kept. */
+    private byte[] content(Collected c, int i) throws MessagingException, IOException, FedReadException {
+        byte[] bytes = c.contents.get(i);
+        if (bytes == null) {
+            bytes = readBounded(c.attachmentParts.get(i), limits.maxDocumentBytes());
+            c.contents.set(i, bytes);
+        }
+        return bytes;
+    }
+
     private Result find(Collected c) throws FedReadException {
         FedReadException best = null;
         for (int i = 0; i < c.attachmentParts.size(); i++) {
             Attachment a = c.attachments.get(i);
             try {
-                byte[] bytes = readBounded(c.attachmentParts.get(i), limits.maxDocumentBytes());
+                byte[] bytes = content(c, i);
                 Feuillet1 f = documents.read(bytes, a.name(), a.contentType());
                 c.attachments.set(i, new Attachment(a.name(), a.contentType(), bytes.length, "used"));
                 return new Result(f, "attachment:" + a.name());
@@ -262,6 +274,7 @@ public final class MailFedReader {
         } else if (attachment && !(fileName == null && type.startsWith("text/"))) {
             String name = fileName == null ? "(sans nom)" : fileName;
             c.attachmentParts.add(part);
+            c.contents.add(null);
             c.attachments.add(new Attachment(name, type, Math.max(part.getSize(), 0), "not tried"));
         } else if (type.equals("text/plain") || type.equals("text/html")) {
             byte[] raw = readBounded(part, limits.maxDocumentBytes());

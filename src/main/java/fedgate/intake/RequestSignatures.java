@@ -66,8 +66,7 @@ public final class RequestSignatures {
         }
         KeyOrRefusal key = key(partner);
         SignedData.Verification v = SignedData.inline(raw, key.ring, clock, maxBytes);
-        String refusal = v.valid() ? null : key.refusal != null ? key.refusal : v.reason();
-        return new Check(true, v.content() == null ? raw : v.content(), v.signerFingerprint(), refusal);
+        return key.checked(v, v.content() == null ? raw : v.content());
     }
 
     /** A mail: when it is PGP/MIME signed, the signature of its first part is verified (the mail is read whole). */
@@ -82,9 +81,7 @@ public final class RequestSignatures {
             return Check.unsigned(raw);
         }
         KeyOrRefusal key = key(partner);
-        SignedData.Verification v = SignedData.detached(parts.get()[0], parts.get()[1], key.ring, clock);
-        String refusal = v.valid() ? null : key.refusal != null ? key.refusal : v.reason();
-        return new Check(true, raw, v.signerFingerprint(), refusal);
+        return key.checked(SignedData.detached(parts.get()[0], parts.get()[1], key.ring, clock), raw);
     }
 
     /**
@@ -96,12 +93,15 @@ public final class RequestSignatures {
             return new Check(true, null, null, body.problem());
         }
         KeyOrRefusal key = key(partner);
-        SignedData.Verification v = SignedData.detached(body.signed(), body.signature(), key.ring, clock);
-        String refusal = v.valid() ? null : key.refusal != null ? key.refusal : v.reason();
-        return new Check(true, body.signed(), v.signerFingerprint(), refusal);
+        return key.checked(SignedData.detached(body.signed(), body.signature(), key.ring, clock), body.signed());
     }
 
     private record KeyOrRefusal(PGPPublicKeyRing ring, String refusal) {
+        /** A signed request's check: refused when {@code v} failed, first for want of a key when that is why. */
+        Check checked(SignedData.Verification v, byte[] content) {
+            return new Check(true, content, v.signerFingerprint(),
+                    v.valid() ? null : refusal != null ? refusal : v.reason());
+        }
     }
 
     private KeyOrRefusal key(Partner partner) {
